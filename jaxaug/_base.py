@@ -1,0 +1,136 @@
+"""What every random transform shares: draw parameters from a key, then apply them.
+
+A transform is a frozen dataclass with
+
+- ``sample(key, shape) -> params``: a small pytree of arrays drawn from `key` for an input of
+  static `shape`;
+- ``apply(params, image, mask=None)``: deterministic, so a draw can be logged, replayed on a
+  segmentation mask, or inverted;
+- ``output_shape(shape)``: the static output shape;
+- ``__call__(key, image, mask=None)``: the two together.
+
+Geometric transforms also give ``matrix(params, shape)``, the 3x3 map from output pixels to
+input points, which is how ``Compose`` fuses neighbouring geometric steps into one resample.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import jax
+import jax.numpy as jnp
+from jax.typing import ArrayLike
+
+from jaxaug import _checks
+from jaxaug.image._color import to_float
+from jaxaug.image._geometry import resample
+
+Params = Any
+Shape = tuple[int, ...]
+
+
+class Transform:
+    """Base of all random transforms; see the module docstring for the protocol."""
+
+    is_geometric = False
+
+    def sample(self, key: jax.Array, shape: Shape) -> Params:
+        """Draw this transform's parameters for one input of `shape` (no randomness: ``()``)."""
+        return ()
+
+    def output_shape(self, shape: Shape) -> Shape:
+        """The static output shape for an input of `shape`."""
+        return tuple(shape)
+
+    def fuses(self, shape: Shape) -> bool:
+        """Whether Compose may fold this step into a neighbouring geometric resample."""
+        return self.is_geometric
+
+    def apply_pair(self, params: Params, image: jax.Array, mask: jax.Array | None) -> tuple[jax.Array, jax.Array | None]:
+        """Apply drawn `params` to an image and, when given, its mask; returns both."""
+        raise NotImplementedError
+
+    def apply(self, params: Params, image: ArrayLike, mask: ArrayLike | None = None) -> Any:
+        """Apply drawn `params`: returns the image, or ``(image, mask)`` when a mask is given."""
+        name = type(self).__name__
+        image = jnp.asarray(image)
+        _checks.check_image(name, image)
+        if mask is not None:
+            mask = jnp.asarray(mask)
+            _checks.check_mask(name, mask, image.shape)
+        out, out_mask = self.apply_pair(params, image, mask)
+        return out if mask is None else (out, out_mask)
+
+    def __call__(self, key: jax.Array, image: ArrayLike, mask: ArrayLike | None = None) -> Any:
+        """Draw parameters from `key` and apply them: returns the image, or ``(image, mask)``."""
+        name = type(self).__name__
+        _checks.check_key(name, key)
+        image = jnp.asarray(image)
+        _checks.check_image(name, image)
+        return self.apply(self.sample(key, image.shape), image, mask)
+
+
+class GeometricTransform(Transform):
+    """A transform that moves pixels: defined by a matrix, carried to masks by nearest neighbour.
+
+    Subclasses set `interpolation`, `border` ("fill" or "edge"), `fill` and `mask_fill`
+    (attributes or dataclass fields) and define ``matrix`` and ``output_shape``.
+    """
+
+    is_geometric = True
+    interpolation = "bilinear"
+    border = "edge"
+    fill: Any = 0.0
+    mask_fill: Any = 0
+
+    def matrix(self, params: Params, shape: Shape) -> jax.Array:
+        """(3, 3) map from output pixel (x, y, 1) to input point (x, y, 1)."""
+        raise NotImplementedError
+
+    def apply_pair(self, params: Params, image: jax.Array, mask: jax.Array | None) -> tuple[jax.Array, jax.Array | None]:
+        return warp_pair(
+            image,
+            mask,
+            self.matrix(params, image.shape),
+            self.output_shape(image.shape)[:2],
+            interpolation=self.interpolation,
+            border=self.border,
+            fill=self.fill,
+            mask_fill=self.mask_fill,
+        )
+
+
+def warp_pair(
+    image: jax.Array,
+    mask: jax.Array | None,
+    matrix: jax.Array,
+    size: tuple[int, int],
+    *,
+    interpolation: str,
+    border: str,
+    fill: Any,
+    mask_fill: Any,
+) -> tuple[jax.Array, jax.Array | None]:
+    """Resample an image and its mask through one matrix: the mask by nearest neighbour."""
+    out = to_float(resample(image, matrix, size, interpolation=interpolation, fill=fill, border=border))
+    if mask is None:
+        return out, None
+    mask_channels = mask.shape[-1] if mask.ndim == 3 else 1
+    fill_values = _checks.channel_values("mask_fill", "mask_fill", mask_fill, mask_channels)
+    out_mask = resample(mask, matrix, size, interpolation="nearest", fill=fill_values, border=border)
+    return out, out_mask
+
+
+class PixelTransform(Transform):
+    """A transform that changes values, not positions: masks pass through untouched."""
+
+    def apply_image(self, params: Params, image: jax.Array) -> jax.Array:
+        raise NotImplementedError
+
+    def apply_pair(self, params: Params, image: jax.Array, mask: jax.Array | None) -> tuple[jax.Array, jax.Array | None]:
+        return self.apply_image(params, image), mask
+
+
+def split_key(key: jax.Array, num: int) -> tuple[jax.Array, ...]:
+    """Split once; the parts are never reused for another draw (CONVENTIONS rule 2)."""
+    return tuple(jax.random.split(key, num))

@@ -1,0 +1,363 @@
+"""Combinators (Compose, RandomApply, RandomChoice) and ja.batch."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, NamedTuple
+
+import jax
+import jax.numpy as jnp
+from jax.typing import ArrayLike
+
+from jaxaug import _checks
+from jaxaug._base import GeometricTransform, Shape, Transform, warp_pair
+from jaxaug.image import _geometry
+from jaxaug.image._color import to_float
+
+
+def _check_transforms(where: str, transforms: Any) -> tuple[Transform, ...]:
+    if not isinstance(transforms, Sequence) or isinstance(transforms, str):
+        raise TypeError(f"{where}: transforms must be a list of jaxaug transforms, got {type(transforms).__name__}")
+    for i, t in enumerate(transforms):
+        if not isinstance(t, Transform):
+            raise TypeError(
+                f"{where}: transforms[{i}] must be a jaxaug transform (e.g. ja.RandomHorizontalFlip()), "
+                f"got {type(t).__name__}"
+            )
+    return tuple(transforms)
+
+
+def _geometry_settings(steps: Sequence[GeometricTransform]) -> dict[str, Any]:
+    """How a fused group resamples: bilinear if any step is, fill if any step fills."""
+    interpolation = "bilinear" if any(s.interpolation == "bilinear" for s in steps) else "nearest"
+    fillers = [s for s in steps if s.border == "fill"]
+    return {
+        "interpolation": interpolation,
+        "border": "fill" if fillers else "edge",
+        "fill": fillers[-1].fill if fillers else 0.0,
+        "mask_fill": fillers[-1].mask_fill if fillers else 0,
+    }
+
+
+@dataclass(frozen=True)
+class Compose(GeometricTransform):
+    """Chain transforms; neighbouring geometric steps are resampled once.
+
+    Step i draws from ``jax.random.fold_in(key, i)``, so adding a step never changes the draws
+    of the steps before it. Consecutive geometric steps (crops, resizes that enlarge, flips,
+    rotations, quarter turns) multiply their matrices and the image is interpolated once, with
+    bilinear interpolation if any of them asks for it; masks follow by nearest neighbour.
+
+    Shapes: as the steps say, known statically. ``sample`` returns a tuple with each step's
+    parameters; ``apply`` replays them, e.g. on a mask.
+    torchvision: ``T.Compose(transforms)``.
+
+    Example:
+      >>> import jax, jax.numpy as jnp, jaxaug as ja
+      >>> pipeline = ja.Compose([ja.RandomResizedCrop(8), ja.RandomHorizontalFlip(), ja.ToFloat()])
+      >>> pipeline(jax.random.key(0), jnp.zeros((16, 16, 3), jnp.uint8)).shape
+      (8, 8, 3)
+    """
+
+    transforms: Sequence[Transform]
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "transforms", _check_transforms("Compose", self.transforms))
+
+    @property
+    def is_geometric(self) -> bool:  # type: ignore[override]
+        return all(t.is_geometric for t in self.transforms)
+
+    def fuses(self, shape: Shape) -> bool:
+        for t in self.transforms:
+            if not t.fuses(shape):
+                return False
+            shape = t.output_shape(shape)
+        return True
+
+    @property
+    def _settings(self) -> dict[str, Any]:
+        return _geometry_settings([t for t in self.transforms if isinstance(t, GeometricTransform)])
+
+    @property
+    def interpolation(self) -> str:  # type: ignore[override]
+        return self._settings["interpolation"]
+
+    @property
+    def border(self) -> str:  # type: ignore[override]
+        return self._settings["border"]
+
+    @property
+    def fill(self) -> Any:  # type: ignore[override]
+        return self._settings["fill"]
+
+    @property
+    def mask_fill(self) -> Any:  # type: ignore[override]
+        return self._settings["mask_fill"]
+
+    def output_shape(self, shape: Shape) -> Shape:
+        for t in self.transforms:
+            shape = t.output_shape(shape)
+        return tuple(shape)
+
+    def sample(self, key: jax.Array, shape: Shape) -> tuple[Any, ...]:
+        params = []
+        for i, t in enumerate(self.transforms):
+            params.append(t.sample(jax.random.fold_in(key, i), shape))
+            shape = t.output_shape(shape)
+        return tuple(params)
+
+    def matrix(self, params: tuple[Any, ...], shape: Shape) -> jax.Array:
+        m = _geometry.identity_matrix()
+        for t, p in zip(self.transforms, params):
+            m = m @ t.matrix(p, shape)
+            shape = t.output_shape(shape)
+        return m
+
+    def apply_pair(self, params: tuple[Any, ...], image: jax.Array, mask: jax.Array | None) -> tuple[jax.Array, jax.Array | None]:
+        if len(params) != len(self.transforms):
+            raise ValueError(f"Compose: params must have one entry per transform ({len(self.transforms)}), got {len(params)}")
+        group: list[tuple[Transform, Any, Shape]] = []
+
+        def flush(image: jax.Array, mask: jax.Array | None) -> tuple[jax.Array, jax.Array | None]:
+            if not group:
+                return image, mask
+            if len(group) == 1:
+                t, p, _ = group[0]
+                out = t.apply_pair(p, image, mask)
+            else:
+                m = _geometry.identity_matrix()
+                for t, p, shape in group:
+                    m = m @ t.matrix(p, shape)
+                t_last, _, shape_last = group[-1]
+                size = t_last.output_shape(shape_last)[:2]
+                out = warp_pair(image, mask, m, size, **_geometry_settings([t for t, _, _ in group]))
+            group.clear()
+            return out
+
+        shape = tuple(image.shape)
+        for t, p in zip(self.transforms, params):
+            if t.fuses(shape):
+                group.append((t, p, shape))
+            else:
+                image, mask = flush(image, mask)
+                image, mask = t.apply_pair(p, image, mask)
+            shape = t.output_shape(shape)
+        return flush(image, mask)
+
+
+@dataclass(frozen=True)
+class RandomApply(GeometricTransform):
+    """Apply a list of transforms (as a Compose) with probability `p`, else pass through.
+
+    A list of geometric steps stays fusable: not applying them is the identity matrix.
+    Shapes: the inner transforms must keep the shape. torchvision: ``T.RandomApply(transforms, p=0.5)``.
+
+    Example:
+      >>> import jax, jax.numpy as jnp, jaxaug as ja
+      >>> blur = ja.RandomApply([ja.GaussianBlur(5)], p=0.3)
+      >>> blur(jax.random.key(0), jnp.ones((16, 16, 3))).shape
+      (16, 16, 3)
+    """
+
+    transforms: Sequence[Transform]
+    p: float = 0.5
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "transforms", _check_transforms("RandomApply", self.transforms))
+        _checks.check_probability("RandomApply", "p", self.p)
+
+    @property
+    def _inner(self) -> Compose:
+        return Compose(self.transforms)
+
+    @property
+    def is_geometric(self) -> bool:  # type: ignore[override]
+        return self._inner.is_geometric
+
+    def fuses(self, shape: Shape) -> bool:
+        return self._inner.fuses(shape)
+
+    @property
+    def interpolation(self) -> str:  # type: ignore[override]
+        return self._inner.interpolation
+
+    @property
+    def border(self) -> str:  # type: ignore[override]
+        return self._inner.border
+
+    @property
+    def fill(self) -> Any:  # type: ignore[override]
+        return self._inner.fill
+
+    @property
+    def mask_fill(self) -> Any:  # type: ignore[override]
+        return self._inner.mask_fill
+
+    def output_shape(self, shape: Shape) -> Shape:
+        out = self._inner.output_shape(shape)
+        if tuple(out) != tuple(shape):
+            raise ValueError(f"RandomApply: transforms must keep the shape {tuple(shape)}, they give {tuple(out)}")
+        return out
+
+    def sample(self, key: jax.Array, shape: Shape) -> tuple[jax.Array, Any]:
+        k_apply, k_inner = jax.random.split(key)
+        return (jax.random.bernoulli(k_apply, self.p), self._inner.sample(k_inner, shape))
+
+    def matrix(self, params: tuple[jax.Array, Any], shape: Shape) -> jax.Array:
+        apply, inner = params
+        return jnp.where(apply, self._inner.matrix(inner, shape), _geometry.identity_matrix())
+
+    def apply_pair(self, params: tuple[jax.Array, Any], image: jax.Array, mask: jax.Array | None) -> tuple[jax.Array, jax.Array | None]:
+        self.output_shape(image.shape)
+        if self.is_geometric and self.fuses(image.shape):
+            return super().apply_pair(params, image, mask)
+        apply, inner = params
+        out, out_mask = self._inner.apply_pair(inner, image, mask)
+        image = jnp.where(apply, out, to_float(image).astype(out.dtype))
+        if mask is not None:
+            mask = jnp.where(apply, out_mask, mask)
+        return image, mask
+
+
+class Choice(NamedTuple):
+    """RandomChoice's draw: which transform, and every transform's own draw."""
+
+    index: jax.Array
+    params: tuple[Any, ...]
+
+
+@dataclass(frozen=True)
+class RandomChoice(GeometricTransform):
+    """Apply one transform picked at random (with probabilities `p`, default uniform).
+
+    All choices must give the same output shape. If they are all geometric the choice is a
+    choice of matrix and fuses with its neighbours; otherwise it is a ``lax.switch`` (under
+    ``vmap`` every branch runs, as with any per-example branch in JAX).
+    torchvision: ``T.RandomChoice(transforms, p=None)``; albumentations' ``OneOf``.
+
+    Example:
+      >>> import jax, jax.numpy as jnp, jaxaug as ja
+      >>> turn = ja.RandomChoice([ja.RandomHorizontalFlip(1.0), ja.RandomVerticalFlip(1.0)])
+      >>> turn(jax.random.key(0), jnp.ones((8, 8, 3))).shape
+      (8, 8, 3)
+    """
+
+    transforms: Sequence[Transform]
+    p: Sequence[float] | None = None
+
+    def __post_init__(self) -> None:
+        transforms = _check_transforms("RandomChoice", self.transforms)
+        if not transforms:
+            raise ValueError("RandomChoice: transforms must not be empty")
+        object.__setattr__(self, "transforms", transforms)
+        if self.p is not None:
+            p = tuple(float(v) for v in self.p)
+            if len(p) != len(transforms) or any(v < 0 for v in p) or sum(p) <= 0:
+                raise ValueError(
+                    f"RandomChoice: p must have one weight >= 0 per transform ({len(transforms)}) and a positive sum, got {self.p!r}"
+                )
+            object.__setattr__(self, "p", tuple(v / sum(p) for v in p))
+
+    @property
+    def is_geometric(self) -> bool:  # type: ignore[override]
+        return all(t.is_geometric for t in self.transforms)
+
+    def fuses(self, shape: Shape) -> bool:
+        return all(t.fuses(shape) for t in self.transforms)
+
+    @property
+    def _settings(self) -> dict[str, Any]:
+        return _geometry_settings([t for t in self.transforms if isinstance(t, GeometricTransform)])
+
+    @property
+    def interpolation(self) -> str:  # type: ignore[override]
+        return self._settings["interpolation"]
+
+    @property
+    def border(self) -> str:  # type: ignore[override]
+        return self._settings["border"]
+
+    @property
+    def fill(self) -> Any:  # type: ignore[override]
+        return self._settings["fill"]
+
+    @property
+    def mask_fill(self) -> Any:  # type: ignore[override]
+        return self._settings["mask_fill"]
+
+    def output_shape(self, shape: Shape) -> Shape:
+        shapes = {tuple(t.output_shape(shape)) for t in self.transforms}
+        if len(shapes) != 1:
+            raise ValueError(f"RandomChoice: every transform must give the same output shape, got {sorted(shapes)}")
+        return shapes.pop()
+
+    def sample(self, key: jax.Array, shape: Shape) -> Choice:
+        k_index, k_inner = jax.random.split(key)
+        n = len(self.transforms)
+        p = None if self.p is None else jnp.asarray(self.p)
+        index = jax.random.choice(k_index, n, p=p)
+        keys = jax.random.split(k_inner, n)
+        return Choice(index, tuple(t.sample(keys[i], shape) for i, t in enumerate(self.transforms)))
+
+    def matrix(self, params: Choice, shape: Shape) -> jax.Array:
+        matrices = jnp.stack([t.matrix(p, shape) for t, p in zip(self.transforms, params.params)])
+        return matrices[params.index]
+
+    def apply_pair(self, params: Choice, image: jax.Array, mask: jax.Array | None) -> tuple[jax.Array, jax.Array | None]:
+        self.output_shape(image.shape)
+        if self.is_geometric and self.fuses(image.shape):
+            return super().apply_pair(params, image, mask)
+        branches = [
+            functools.partial(_apply_branch, t, p) for t, p in zip(self.transforms, params.params)
+        ]
+        return jax.lax.switch(params.index, branches, image, mask)
+
+
+def _apply_branch(t: Transform, params: Any, image: jax.Array, mask: jax.Array | None) -> tuple[jax.Array, jax.Array | None]:
+    out, out_mask = t.apply_pair(params, image, mask)
+    return to_float(out), out_mask
+
+
+OneOf = RandomChoice
+
+
+def batch(transform: Callable[..., Any]) -> Callable[..., Any]:
+    """Make a one-example transform work on a batch, with an independent draw per example.
+
+    Example i of ``batch(t)(key, images)`` equals ``t(jax.random.split(key, N)[i], images[i])``.
+    Works with any ``fn(key, x)`` or ``fn(key, x, mask)``, jaxaug transform or not.
+
+    Args:
+      transform: a callable ``(key, image[, mask]) -> out`` for one example.
+
+    Returns:
+      A callable ``(key, images[, masks]) -> out`` for a leading batch axis N: images (N, ...),
+      masks (N, ...); outputs gain the leading N.
+
+    Example:
+      >>> import jax, jax.numpy as jnp, jaxaug as ja
+      >>> flip = ja.batch(ja.RandomHorizontalFlip())
+      >>> jax.jit(flip)(jax.random.key(0), jnp.zeros((4, 8, 8, 3))).shape
+      (4, 8, 8, 3)
+    """
+    if not callable(transform):
+        raise TypeError(f"batch: transform must be callable as transform(key, x), got {type(transform).__name__}")
+
+    def batched(key: jax.Array, images: ArrayLike, mask: ArrayLike | None = None) -> Any:
+        _checks.check_key("batch", key)
+        images = jnp.asarray(images)
+        if images.ndim < 1 or images.shape[0] < 1:
+            raise ValueError(f"batch: images must have a leading batch axis of size >= 1, got shape {images.shape}")
+        keys = jax.random.split(key, images.shape[0])
+        if mask is None:
+            return jax.vmap(transform)(keys, images)
+        mask = jnp.asarray(mask)
+        if mask.shape[:1] != images.shape[:1]:
+            raise ValueError(f"batch: mask must have the batch size {images.shape[0]}, got shape {mask.shape}")
+        return jax.vmap(transform)(keys, images, mask)
+
+    batched.__doc__ = f"Batched {transform!r}: (key, images[, masks]) with one draw per example."
+    return batched

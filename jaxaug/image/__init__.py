@@ -1,0 +1,51 @@
+"""Functional image ops: deterministic, explicit parameters, torchvision's meanings.
+
+Every op takes one image of shape (H, W, C), uint8 (0..255) or floating (0..1). Index ops
+(flips, crops, quarter turns) keep the dtype; everything that interpolates or computes returns
+floats (float32 for uint8 input). Parameters that do not set the output shape may be traced
+arrays, so the random transforms in :mod:`jaxaug` can draw them per example.
+"""
+
+from jaxaug.image._color import (
+    adjust_brightness,
+    adjust_contrast,
+    adjust_hue,
+    adjust_saturation,
+    erase,
+    gaussian_blur,
+    normalize,
+    rgb_to_grayscale,
+    to_float,
+)
+from jaxaug.image._geometry import (
+    center_crop,
+    crop,
+    hflip,
+    resize,
+    resized_crop,
+    rot90,
+    rotate,
+    vflip,
+    warp_affine,
+)
+
+__all__ = [
+    "adjust_brightness",
+    "adjust_contrast",
+    "adjust_hue",
+    "adjust_saturation",
+    "center_crop",
+    "crop",
+    "erase",
+    "gaussian_blur",
+    "hflip",
+    "normalize",
+    "resize",
+    "resized_crop",
+    "rgb_to_grayscale",
+    "rot90",
+    "rotate",
+    "to_float",
+    "vflip",
+    "warp_affine",
+]

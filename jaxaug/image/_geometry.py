@@ -1,0 +1,447 @@
+"""Geometric ops on one (H, W, C) image, and the single affine resampler they share.
+
+Coordinates are pixel indices, x along the width and y along the height, pixel centres at
+integers. A geometric op is described by a 3x3 matrix that maps an *output* pixel (x, y, 1) to
+the *input* point it reads, so consecutive steps compose by matrix product (the later step's
+matrix on the right) and are resampled once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import jax
+import jax.numpy as jnp
+from jax.typing import ArrayLike
+
+from jaxaug import _checks
+from jaxaug.image._color import _done, float_dtype, to_float
+
+INTERPOLATIONS = ("nearest", "bilinear")
+
+
+# --- matrices (output pixel -> input point) -------------------------------------------------
+
+
+def identity_matrix() -> jax.Array:
+    return jnp.eye(3, dtype=jnp.float32)
+
+
+def translation_matrix(tx: ArrayLike, ty: ArrayLike) -> jax.Array:
+    one, zero = jnp.float32(1), jnp.float32(0)
+    tx, ty = jnp.asarray(tx, jnp.float32), jnp.asarray(ty, jnp.float32)
+    return jnp.stack([jnp.stack([one, zero, tx]), jnp.stack([zero, one, ty]), jnp.stack([zero, zero, one])])
+
+
+def scale_matrix(sx: ArrayLike, sy: ArrayLike) -> jax.Array:
+    """Half-pixel-centred scaling: output pixel x reads input ``(x + 0.5) * sx - 0.5``."""
+    one, zero = jnp.float32(1), jnp.float32(0)
+    sx, sy = jnp.asarray(sx, jnp.float32), jnp.asarray(sy, jnp.float32)
+    scale = jnp.stack([jnp.stack([sx, zero, zero]), jnp.stack([zero, sy, zero]), jnp.stack([zero, zero, one])])
+    return translation_matrix(-0.5, -0.5) @ scale @ translation_matrix(0.5, 0.5)
+
+
+def crop_matrix(top: ArrayLike, left: ArrayLike) -> jax.Array:
+    return translation_matrix(left, top)
+
+
+def resized_crop_matrix(
+    top: ArrayLike, left: ArrayLike, height: ArrayLike, width: ArrayLike, size: tuple[int, int]
+) -> jax.Array:
+    """Crop the box, then resize it to `size` (half-pixel centres, as torchvision's resize)."""
+    return crop_matrix(top, left) @ scale_matrix(
+        jnp.asarray(width, jnp.float32) / size[1], jnp.asarray(height, jnp.float32) / size[0]
+    )
+
+
+def hflip_matrix(width: int) -> jax.Array:
+    return jnp.array([[-1.0, 0.0, width - 1.0], [0.0, 1.0, 0.0], [0.0, 0.0, 1.0]], jnp.float32)
+
+
+def vflip_matrix(height: int) -> jax.Array:
+    return jnp.array([[1.0, 0.0, 0.0], [0.0, -1.0, height - 1.0], [0.0, 0.0, 1.0]], jnp.float32)
+
+
+def rotation_matrix(angle: ArrayLike, height: int, width: int) -> jax.Array:
+    """Counter-clockwise rotation by `angle` degrees about the image centre."""
+    theta = jnp.deg2rad(jnp.asarray(angle, jnp.float32))
+    cos, sin = jnp.cos(theta), jnp.sin(theta)
+    one, zero = jnp.float32(1), jnp.float32(0)
+    # With y pointing down, a counter-clockwise turn on screen reads the input at
+    # c + [[cos, -sin], [sin, cos]] (p - c).
+    rot = jnp.stack([jnp.stack([cos, -sin, zero]), jnp.stack([sin, cos, zero]), jnp.stack([zero, zero, one])])
+    cx, cy = (width - 1) / 2.0, (height - 1) / 2.0
+    return translation_matrix(cx, cy) @ rot @ translation_matrix(-cx, -cy)
+
+
+def rot90_matrix(k: ArrayLike, size: int) -> jax.Array:
+    """Counter-clockwise quarter turns of a square image; exact on the pixel grid."""
+    k = jnp.mod(jnp.asarray(k, jnp.int32), 4)
+    cos = jnp.array([1.0, 0.0, -1.0, 0.0], jnp.float32)[k]
+    sin = jnp.array([0.0, 1.0, 0.0, -1.0], jnp.float32)[k]
+    one, zero = jnp.float32(1), jnp.float32(0)
+    rot = jnp.stack([jnp.stack([cos, -sin, zero]), jnp.stack([sin, cos, zero]), jnp.stack([zero, zero, one])])
+    c = (size - 1) / 2.0
+    return translation_matrix(c, c) @ rot @ translation_matrix(-c, -c)
+
+
+# --- the resampler --------------------------------------------------------------------------
+
+
+def warp_affine(
+    image: ArrayLike,
+    matrix: ArrayLike,
+    size: int | Sequence[int],
+    *,
+    interpolation: str = "bilinear",
+    fill: float | Sequence[float] = 0.0,
+    border: str = "fill",
+) -> jax.Array:
+    """Resample an image through an affine map, reading each output pixel once.
+
+    Args:
+      image: (H, W, C) image, uint8 or float. uint8 is read as uint8 and converted after the
+        gather, so the input is touched once.
+      matrix: (3, 3) map from output pixel (x, y, 1) to input point (x, y, 1), pixel centres at
+        integers; may be traced.
+      size: output (height, width), static.
+      interpolation: "bilinear" or "nearest" (static).
+      fill: value, or one per channel, for points outside the image (static).
+      border: "fill" blends `fill` in over the one-pixel band outside the image, as
+        torchvision's rotate does; "edge" repeats the border pixels, as resize does (static).
+
+    Returns:
+      (height, width, C) float image (float32 for uint8 input).
+
+    Example:
+      >>> import jax.numpy as jnp, jaxaug
+      >>> img = jnp.arange(12.0).reshape(3, 4, 1)
+      >>> flip = jnp.array([[-1.0, 0, 3], [0, 1, 0], [0, 0, 1]])
+      >>> bool((jaxaug.image.warp_affine(img, flip, (3, 4)) == img[:, ::-1]).all())
+      True
+    """
+    image = jnp.asarray(image)
+    _checks.check_image("warp_affine", image)
+    size = _checks.size_pair("warp_affine", "size", size)
+    out = resample(image, matrix, size, interpolation=interpolation, fill=fill, border=border)
+    return out.astype(float_dtype(image.dtype))
+
+
+def resample(
+    values: jax.Array,
+    matrix: ArrayLike,
+    size: tuple[int, int],
+    *,
+    interpolation: str,
+    fill: float | Sequence[float],
+    border: str,
+) -> jax.Array:
+    """The resampler behind every geometric op; also used for masks.
+
+    Nearest keeps the dtype of `values` (masks stay integer); bilinear returns floats in the
+    units of `to_float`.
+    """
+    if interpolation not in INTERPOLATIONS:
+        raise ValueError(f"interpolation must be one of {INTERPOLATIONS}, got {interpolation!r}")
+    if border not in ("fill", "edge"):
+        raise ValueError(f"border must be 'fill' or 'edge', got {border!r}")
+    matrix = jnp.asarray(matrix, jnp.float32)
+    if matrix.shape != (3, 3):
+        raise ValueError(f"matrix must have shape (3, 3), got {matrix.shape}")
+    if values.ndim == 2:
+        return resample(values[..., None], matrix, size, interpolation=interpolation, fill=fill, border=border)[..., 0]
+    height, width, channels = values.shape
+    out_h, out_w = size
+    xs = jnp.arange(out_w, dtype=jnp.float32).reshape(1, out_w)
+    ys = jnp.arange(out_h, dtype=jnp.float32).reshape(out_h, 1)
+    x_in = matrix[0, 0] * xs + matrix[0, 1] * ys + matrix[0, 2]
+    y_in = matrix[1, 0] * xs + matrix[1, 1] * ys + matrix[1, 2]
+    flat = values.reshape(height * width, channels)
+    fill_values = _checks.channel_values("resample", "fill", fill, channels)
+
+    if interpolation == "nearest":
+        xi = jnp.round(x_in).astype(jnp.int32)
+        yi = jnp.round(y_in).astype(jnp.int32)
+        inside = (xi >= 0) & (xi < width) & (yi >= 0) & (yi < height)
+        xi, yi = jnp.clip(xi, 0, width - 1), jnp.clip(yi, 0, height - 1)
+        picked = flat[yi * width + xi]
+        if border == "edge":
+            return picked
+        fill_array = jnp.asarray(fill_values).astype(values.dtype).reshape(1, 1, channels)
+        return jnp.where(inside[..., None], picked, fill_array)
+
+    work = jnp.float64 if values.dtype == jnp.float64 else jnp.float32
+    scale = 1.0 / 255.0 if values.dtype == jnp.uint8 else 1.0
+    xc = jnp.clip(x_in, 0.0, width - 1.0)
+    yc = jnp.clip(y_in, 0.0, height - 1.0)
+    x0f, y0f = jnp.floor(xc), jnp.floor(yc)
+    fx = (xc - x0f).astype(work)[..., None]
+    fy = (yc - y0f).astype(work)[..., None]
+    x0, y0 = x0f.astype(jnp.int32), y0f.astype(jnp.int32)
+    x1, y1 = jnp.minimum(x0 + 1, width - 1), jnp.minimum(y0 + 1, height - 1)
+
+    def read(yy: jax.Array, xx: jax.Array) -> jax.Array:
+        return flat[yy * width + xx].astype(work)
+
+    top = read(y0, x0) + fx * (read(y0, x1) - read(y0, x0))
+    bottom = read(y1, x0) + fx * (read(y1, x1) - read(y1, x0))
+    out = (top + fy * (bottom - top)) * scale
+    if border == "edge":
+        return out
+    # Coverage of the sample by the image: 1 inside, 0 a pixel or more outside, a linear
+    # ramp between, which is the weight bilinear interpolation gives in-image neighbours.
+    coverage = (
+        jnp.clip(x_in + 1.0, 0.0, 1.0)
+        * jnp.clip(width - x_in, 0.0, 1.0)
+        * jnp.clip(y_in + 1.0, 0.0, 1.0)
+        * jnp.clip(height - y_in, 0.0, 1.0)
+    ).astype(work)[..., None]
+    fill_array = jnp.asarray(fill_values, work).reshape(1, 1, channels)
+    return fill_array + coverage * (out - fill_array)
+
+
+# --- functional ops -------------------------------------------------------------------------
+
+
+def hflip(image: ArrayLike) -> jax.Array:
+    """Mirror left to right.
+
+    Args:
+      image: (H, W, C) image of any dtype.
+
+    Returns:
+      (H, W, C) image, same dtype: an exact reindexing.
+
+    torchvision: ``horizontal_flip`` / ``hflip``. Same as ``dm_pix.flip_left_right``.
+
+    Example:
+      >>> import jax.numpy as jnp, jaxaug
+      >>> jaxaug.image.hflip(jnp.arange(3.0).reshape(1, 3, 1))[0, :, 0]
+      Array([2., 1., 0.], dtype=float32)
+    """
+    image = jnp.asarray(image)
+    _checks.check_image("hflip", image)
+    return image[:, ::-1, :]
+
+
+def vflip(image: ArrayLike) -> jax.Array:
+    """Mirror top to bottom.
+
+    Args:
+      image: (H, W, C) image of any dtype.
+
+    Returns:
+      (H, W, C) image, same dtype.
+
+    torchvision: ``vertical_flip`` / ``vflip``. Same as ``dm_pix.flip_up_down``.
+
+    Example:
+      >>> import jax.numpy as jnp, jaxaug
+      >>> jaxaug.image.vflip(jnp.arange(3.0).reshape(3, 1, 1))[:, 0, 0]
+      Array([2., 1., 0.], dtype=float32)
+    """
+    image = jnp.asarray(image)
+    _checks.check_image("vflip", image)
+    return image[::-1, :, :]
+
+
+def rot90(image: ArrayLike, k: int = 1) -> jax.Array:
+    """Turn by k quarter turns counter-clockwise.
+
+    Args:
+      image: (H, W, C) image of any dtype.
+      k: number of quarter turns (static: odd k swaps H and W).
+
+    Returns:
+      (H, W, C) for even k, (W, H, C) for odd k; same dtype.
+
+    torchvision: ``rotate(img, 90 * k)`` on a square image; ``torch.rot90``.
+
+    Example:
+      >>> import jax.numpy as jnp, jaxaug
+      >>> jaxaug.image.rot90(jnp.zeros((2, 5, 1))).shape
+      (5, 2, 1)
+    """
+    image = jnp.asarray(image)
+    _checks.check_image("rot90", image)
+    if not isinstance(k, int):
+        raise TypeError(f"rot90: k must be a Python int (it can change the shape), got {k!r}")
+    return jnp.rot90(image, k=k, axes=(0, 1))
+
+
+def crop(image: ArrayLike, top: ArrayLike, left: ArrayLike, height: int, width: int) -> jax.Array:
+    """Cut out ``[top:top+height, left:left+width]``, padding with zeros outside the image.
+
+    Args:
+      image: (H, W, C) image of any dtype.
+      top, left: corner; may be traced (e.g. drawn per example).
+      height, width: static ints; they set the output shape.
+
+    Returns:
+      (height, width, C) image, same dtype.
+
+    torchvision: ``crop(img, top, left, height, width)``.
+
+    Example:
+      >>> import jax.numpy as jnp, jaxaug
+      >>> jaxaug.image.crop(jnp.zeros((8, 8, 3)), 2, 2, 4, 5).shape
+      (4, 5, 3)
+    """
+    image = jnp.asarray(image)
+    _checks.check_image("crop", image)
+    height, width = _checks.size_pair("crop", "(height, width)", (height, width))
+    return resample(image, crop_matrix(top, left), (height, width), interpolation="nearest", fill=0.0, border="fill")
+
+
+def center_crop(image: ArrayLike, output_size: int | Sequence[int]) -> jax.Array:
+    """Cut out the centre; pads with zeros when the crop is larger than the image.
+
+    Args:
+      image: (H, W, C) image of any dtype.
+      output_size: int or (height, width), static.
+
+    Returns:
+      (height, width, C) image, same dtype.
+
+    torchvision: ``center_crop(img, output_size)`` (same rounding of the offset).
+
+    Example:
+      >>> import jax.numpy as jnp, jaxaug
+      >>> jaxaug.image.center_crop(jnp.zeros((256, 300, 3)), 224).shape
+      (224, 224, 3)
+    """
+    image = jnp.asarray(image)
+    _checks.check_image("center_crop", image)
+    out_h, out_w = _checks.size_pair("center_crop", "output_size", output_size)
+    top, left = center_crop_offsets(image.shape, (out_h, out_w))
+    if 0 <= top and 0 <= left and top + out_h <= image.shape[0] and left + out_w <= image.shape[1]:
+        return image[top : top + out_h, left : left + out_w]
+    return crop(image, top, left, out_h, out_w)
+
+
+def center_crop_offsets(shape: Sequence[int], size: tuple[int, int]) -> tuple[int, int]:
+    # Python's round (half to even), exactly as torchvision computes it.
+    return int(round((shape[0] - size[0]) / 2.0)), int(round((shape[1] - size[1]) / 2.0))
+
+
+def resize_output_size(shape: Sequence[int], size: int | Sequence[int], where: str = "resize") -> tuple[int, int]:
+    """torchvision's rule: an int (or [int]) sets the shorter side and keeps the aspect ratio."""
+    height, width = int(shape[0]), int(shape[1])
+    if isinstance(size, int) or (isinstance(size, Sequence) and len(size) == 1):
+        short = _checks.size_pair(where, "size", size)[0]
+        if width <= height:
+            return int(short * height / width), short
+        return short, int(short * width / height)
+    return _checks.size_pair(where, "size", size)
+
+
+def resize(
+    image: ArrayLike,
+    size: int | Sequence[int],
+    interpolation: str = "bilinear",
+    antialias: bool = True,
+) -> jax.Array:
+    """Resize; an int sets the shorter side and keeps the aspect ratio.
+
+    Args:
+      image: (H, W, C) image, uint8 or float.
+      size: int (shorter side) or (height, width), static.
+      interpolation: "bilinear" or "nearest" (static).
+      antialias: low-pass when shrinking, as torchvision v2 and PIL do (static).
+
+    Returns:
+      (new_h, new_w, C) float image.
+
+    torchvision: ``resize(img, size, interpolation, antialias=True)``. Built on
+    ``jax.image.resize`` (``scale_and_translate``), whose antialiased bilinear filter is the
+    same triangle filter.
+
+    Example:
+      >>> import jax.numpy as jnp, jaxaug
+      >>> jaxaug.image.resize(jnp.zeros((300, 400, 3)), 256).shape
+      (256, 341, 3)
+    """
+    image = jnp.asarray(image)
+    _checks.check_image("resize", image)
+    out_h, out_w = resize_output_size(image.shape, size)
+    if interpolation not in INTERPOLATIONS:
+        raise ValueError(f"resize: interpolation must be one of {INTERPOLATIONS}, got {interpolation!r}")
+    if (out_h, out_w) == image.shape[:2]:
+        return to_float(image)
+    if interpolation == "nearest":
+        m = scale_matrix(image.shape[1] / out_w, image.shape[0] / out_h)
+        return to_float(resample(image, m, (out_h, out_w), interpolation="nearest", fill=0.0, border="edge"))
+    x = to_float(image).astype(jnp.float32)
+    out = jax.image.resize(x, (out_h, out_w, image.shape[2]), method="linear", antialias=antialias)
+    return _done(out, image)
+
+
+def resized_crop(
+    image: ArrayLike,
+    top: ArrayLike,
+    left: ArrayLike,
+    height: ArrayLike,
+    width: ArrayLike,
+    size: int | Sequence[int],
+    interpolation: str = "bilinear",
+) -> jax.Array:
+    """Crop a box and resize it to `size` in one resampling pass.
+
+    Args:
+      image: (H, W, C) image, uint8 or float.
+      top, left, height, width: the box; all may be traced (only `size` sets the shape).
+      size: int or (height, width) of the output, static.
+      interpolation: "bilinear" or "nearest" (static).
+
+    Returns:
+      (size_h, size_w, C) float image.
+
+    torchvision: ``resized_crop``. Differs in one way: the box is resampled directly with
+    bilinear interpolation, without torchvision's antialiasing filter, so that a box drawn per
+    example needs no per-example filter; for the usual shrink factors (< 2x) the two agree
+    closely, and a preceding ``Resize`` brings large images into that range.
+
+    Example:
+      >>> import jax.numpy as jnp, jaxaug
+      >>> jaxaug.image.resized_crop(jnp.zeros((64, 64, 3)), 8, 8, 32, 40, 24).shape
+      (24, 24, 3)
+    """
+    image = jnp.asarray(image)
+    _checks.check_image("resized_crop", image)
+    size = _checks.size_pair("resized_crop", "size", size)
+    m = resized_crop_matrix(top, left, height, width, size)
+    return warp_affine(image, m, size, interpolation=interpolation, border="edge")
+
+
+def rotate(
+    image: ArrayLike,
+    angle: ArrayLike,
+    interpolation: str = "nearest",
+    fill: float | Sequence[float] = 0.0,
+) -> jax.Array:
+    """Rotate counter-clockwise by `angle` degrees about the centre, keeping the size.
+
+    Args:
+      image: (H, W, C) image, uint8 or float.
+      angle: degrees, counter-clockwise; may be traced.
+      interpolation: "nearest" (torchvision's default) or "bilinear" (static).
+      fill: value, or one per channel, for the corners that come from outside (static).
+
+    Returns:
+      (H, W, C) float image.
+
+    torchvision: ``rotate(img, angle, interpolation, expand=False, fill=fill)``. With bilinear,
+    the border pixels blend the image with `fill` by the share of the pixel that lies inside,
+    as bilinear interpolation with constant padding does; torchvision attenuates that band a
+    second time. dm-pix's ``rotate`` turns the other way and takes radians.
+
+    Example:
+      >>> import jax.numpy as jnp, jaxaug
+      >>> img = jnp.arange(16.0).reshape(4, 4, 1)
+      >>> bool((jaxaug.image.rotate(img, 90.0) == jnp.rot90(img)).all())
+      True
+    """
+    image = jnp.asarray(image)
+    _checks.check_image("rotate", image)
+    h, w, _ = image.shape
+    return warp_affine(image, rotation_matrix(angle, h, w), (h, w), interpolation=interpolation, fill=fill)
