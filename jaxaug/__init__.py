@@ -5,7 +5,7 @@ PRNG key first: ``t(key, image)`` for one (H, W, C) image, ``ja.batch(t)(key, im
 batch with one independent draw per example. Functional ops live in :mod:`jaxaug.image`.
 """
 
-from jaxaug import image
+from jaxaug import image, presets
 from jaxaug._base import GeometricTransform, PixelTransform, Transform
 from jaxaug._compose import Compose, OneOf, RandomApply, RandomChoice, batch
 from jaxaug._image_transforms import (
@@ -53,4 +53,5 @@ __all__ = [
     "Transform",
     "batch",
     "image",
+    "presets",
 ]

@@ -22,7 +22,7 @@ import jax.numpy as jnp
 from jax.typing import ArrayLike
 
 from jaxaug import _checks
-from jaxaug.image._color import to_float
+from jaxaug.image._color import float_dtype, to_float
 from jaxaug.image._geometry import resample
 
 Params = Any
@@ -112,7 +112,8 @@ def warp_pair(
     mask_fill: Any,
 ) -> tuple[jax.Array, jax.Array | None]:
     """Resample an image and its mask through one matrix: the mask by nearest neighbour."""
-    out = to_float(resample(image, matrix, size, interpolation=interpolation, fill=fill, border=border))
+    out = resample(image, matrix, size, interpolation=interpolation, fill=fill, border=border)
+    out = to_float(out).astype(float_dtype(image.dtype))
     if mask is None:
         return out, None
     mask_channels = mask.shape[-1] if mask.ndim == 3 else 1

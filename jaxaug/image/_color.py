@@ -47,7 +47,7 @@ def _work(image: jax.Array) -> jax.Array:
     # Arithmetic runs in float32 (or float64), so half-precision inputs keep their accuracy;
     # results are cast back by _done.
     x = to_float(image)
-    return x.astype(jnp.promote_types(x.dtype, jnp.float32))
+    return x.astype(jnp.float64 if x.dtype == jnp.float64 else jnp.float32)
 
 
 def _done(result: jax.Array, image: jax.Array) -> jax.Array:
@@ -321,8 +321,9 @@ def erase(
 
 def box_mask(shape: tuple[int, int], top: ArrayLike, left: ArrayLike, height: ArrayLike, width: ArrayLike) -> jax.Array:
     """(H, W) bool mask of the box; traced coordinates are fine."""
-    rows = jnp.arange(shape[0])[:, None]
-    cols = jnp.arange(shape[1])[None, :]
+    rows = jnp.arange(shape[0], dtype=jnp.float32)[:, None]
+    cols = jnp.arange(shape[1], dtype=jnp.float32)[None, :]
+    top, left, height, width = (jnp.asarray(v, jnp.float32) for v in (top, left, height, width))
     inside_rows = (rows >= top) & (rows < top + height)
     inside_cols = (cols >= left) & (cols < left + width)
     return inside_rows & inside_cols
