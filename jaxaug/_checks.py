@@ -123,9 +123,8 @@ def channel_values(where: str, name: str, value: Any, channels: int) -> tuple[fl
     if len(values) == 1:
         return values * channels
     if len(values) != channels:
-        raise ValueError(
-            f"{where}: {name} must have 1 or {channels} values (one per channel), got {len(values)}"
-        )
+        expected = "1 value" if channels == 1 else f"1 or {channels} values (one per channel)"
+        raise ValueError(f"{where}: {name} must have {expected} for a {channels}-channel image, got {len(values)}")
     return values
 
 

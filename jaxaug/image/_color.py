@@ -6,6 +6,7 @@ from collections.abc import Sequence
 
 import jax
 import jax.numpy as jnp
+import numpy as np
 from jax.typing import ArrayLike
 
 from jaxaug import _checks
@@ -204,7 +205,7 @@ def adjust_hue(image: ArrayLike, hue_factor: ArrayLike) -> jax.Array:
     _checks.check_image("adjust_hue", image)
     _check_color_channels("adjust_hue", image)
     if not isinstance(hue_factor, jax.core.Tracer):
-        h = jnp.asarray(hue_factor)
+        h = np.asarray(hue_factor)
         if h.shape != () or not bool(-0.5 <= h <= 0.5):
             raise ValueError(f"adjust_hue: hue_factor must be a scalar in [-0.5, 0.5], got {hue_factor!r}")
     x = _work(image)
@@ -409,7 +410,7 @@ def _blur_axis(x: jax.Array, kernel: jax.Array, axis: int) -> jax.Array:
 def _check_factor(where: str, name: str, factor: ArrayLike) -> None:
     if isinstance(factor, jax.core.Tracer):
         return
-    f = jnp.asarray(factor)
+    f = np.asarray(factor)
     if f.shape != () or not bool(f >= 0):
         raise ValueError(f"{where}: {name} must be a scalar >= 0, got {factor!r}")
 

@@ -124,7 +124,7 @@ def warp_affine(
     _checks.check_image("warp_affine", image)
     size = _checks.size_pair("warp_affine", "size", size)
     out = resample(image, matrix, size, interpolation=interpolation, fill=fill, border=border)
-    return out.astype(float_dtype(image.dtype))
+    return to_float(out).astype(float_dtype(image.dtype))
 
 
 def resample(

@@ -1,0 +1,174 @@
+"""Compose: stable key derivation, one resample for neighbouring geometric steps, masks, and the
+four ported pipelines."""
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+import pytest
+
+import jaxaug as ja
+from jaxaug import presets
+from jaxaug.image import _geometry
+
+
+def _smooth(h=40, w=48, c=3):
+    y, x = np.mgrid[0:h, 0:w] / np.array([h, w]).reshape(2, 1, 1)
+    chans = [0.5 + 0.4 * np.sin(2 * np.pi * (x + k * 0.3 * y)) for k in range(c)]
+    return jnp.asarray(np.stack(chans, -1), jnp.float32)
+
+
+def test_appending_a_step_keeps_the_earlier_draws():
+    a = ja.Compose([ja.RandomResizedCrop(16), ja.RandomRotation(30)])
+    b = ja.Compose([ja.RandomResizedCrop(16), ja.RandomRotation(30), ja.ColorJitter(0.3)])
+    key = jax.random.key(4)
+    pa, pb = a.sample(key, (40, 48, 3)), b.sample(key, (40, 48, 3))
+    for x, y in zip(jax.tree.leaves(pa), jax.tree.leaves(pb[:2])):
+        np.testing.assert_array_equal(np.asarray(x), np.asarray(y))
+
+
+def test_step_i_draws_from_fold_in_of_its_position():
+    t = ja.Compose([ja.RandomHorizontalFlip(), ja.RandomRotation(30)])
+    key = jax.random.key(9)
+    params = t.sample(key, (8, 8, 1))
+    expected = ja.RandomRotation(30).sample(jax.random.fold_in(key, 1), (8, 8, 1))
+    np.testing.assert_array_equal(np.asarray(params[1].angle), np.asarray(expected.angle))
+
+
+def test_crop_flip_rotate_is_one_composed_warp():
+    steps = [ja.RandomCrop(32), ja.RandomHorizontalFlip(p=1.0), ja.RandomRotation(25, interpolation="bilinear")]
+    pipeline = ja.Compose(steps)
+    img = _smooth()
+    key = jax.random.key(1)
+    params = pipeline.sample(key, img.shape)
+    m1 = steps[0].matrix(params[0], (40, 48, 3))
+    m2 = steps[1].matrix(params[1], (32, 32, 3))
+    m3 = steps[2].matrix(params[2], (32, 32, 3))
+    single = ja.image.warp_affine(img, m1 @ m2 @ m3, (32, 32), interpolation="bilinear", fill=0.0)
+    np.testing.assert_allclose(np.asarray(pipeline(key, img)), np.asarray(single), atol=1e-6)
+
+
+def test_fused_resample_equals_step_by_step_where_interpolation_is_exact():
+    # Crops, flips and quarter turns land on the pixel grid, so one warp and three agree exactly.
+    steps = [ja.RandomCrop(24), ja.RandomHorizontalFlip(), ja.RandomRot90(), ja.RandomVerticalFlip()]
+    pipeline = ja.Compose(steps)
+    img = _smooth()
+    for k in range(6):
+        key = jax.random.key(k)
+        params = pipeline.sample(key, img.shape)
+        x = img
+        for t, p in zip(steps, params):
+            x = t.apply(p, x)
+        np.testing.assert_array_equal(np.asarray(pipeline(key, img)), np.asarray(x))
+
+
+def test_fused_warp_is_sharper_than_resampling_each_step():
+    # Two bilinear rotations blur twice; the fused one blurs once and stays closer to exact.
+    img = _smooth(48, 48)
+    a, b = ja.RandomRotation((20, 20), interpolation="bilinear"), ja.RandomRotation((-20, -20), interpolation="bilinear")
+    fused = ja.Compose([a, b])(jax.random.key(0), img)
+    stepwise = b(jax.random.key(0), a(jax.random.key(0), img))
+    inner = slice(12, 36)
+    err_fused = float(jnp.abs(fused - img)[inner, inner].mean())
+    err_step = float(jnp.abs(stepwise - img)[inner, inner].mean())
+    assert err_fused < 1e-5 < err_step
+
+
+def test_a_shrinking_resize_is_antialiased_not_fused():
+    img = _smooth(80, 96)
+    pipeline = ja.Compose([ja.Resize(40), ja.RandomHorizontalFlip(p=1.0)])
+    expected = ja.image.hflip(ja.image.resize(img, 40))
+    np.testing.assert_allclose(np.asarray(pipeline(jax.random.key(0), img)), np.asarray(expected), atol=1e-6)
+    assert not ja.Resize(40).fuses(img.shape) and ja.Resize(200).fuses(img.shape)
+
+
+def test_mask_gets_the_same_geometry_by_nearest_neighbour():
+    pipeline = presets.xray_train(size=32, resize=40)
+    img = jnp.zeros((40, 40, 1), jnp.float32).at[10:20, 5:15].set(1.0)
+    mask = jnp.zeros((40, 40), jnp.int32).at[10:20, 5:15].set(3)
+    for k in range(5):
+        out, out_mask = pipeline(jax.random.key(k), img, mask)
+        assert set(np.unique(np.asarray(out_mask)).tolist()) <= {0, 3}
+        # The bright square and the labelled square coincide (away from their one-pixel edge).
+        bright = np.asarray(out[..., 0]) > np.asarray(out[..., 0]).min() + 1.0
+        labelled = np.asarray(out_mask) == 3
+        assert (bright & labelled).sum() >= 0.8 * labelled.sum() > 0
+
+
+def test_mask_fill_marks_pixels_from_outside():
+    t = ja.RandomRotation((45, 45), mask_fill=255)
+    _, mask = t(jax.random.key(0), jnp.ones((20, 20, 1)), jnp.ones((20, 20), jnp.int32))
+    assert int(mask[0, 0]) == 255 and int(mask[10, 10]) == 1
+
+
+def test_colour_steps_leave_the_mask_alone():
+    t = ja.Compose([ja.ColorJitter(0.5, 0.5, 0.5, 0.2), ja.RandomErasing(p=1.0), ja.Normalize([0.5], [0.2])])
+    mask = jnp.arange(64, dtype=jnp.int32).reshape(8, 8)
+    _, out_mask = t(jax.random.key(0), jnp.ones((8, 8, 3)), mask)
+    np.testing.assert_array_equal(np.asarray(out_mask), np.asarray(mask))
+
+
+PIPELINES = {
+    "xray": (presets.xray_train, (256, 256, 1)),
+    "pathology": (presets.pathology_train, (256, 256, 3)),
+    "imagenet": (presets.imagenet_train, (256, 256, 3)),
+}
+
+
+@pytest.mark.parametrize("name", sorted(PIPELINES))
+def test_ported_pipelines_run_batched_in_jit_with_a_draw_per_example(name):
+    make, shape = PIPELINES[name]
+    images = jnp.asarray(np.random.default_rng(0).integers(0, 256, (4, *shape), dtype=np.uint8))
+    same = jnp.stack([images[0]] * 4)
+    run = jax.jit(ja.batch(make()))
+    out = run(jax.random.key(0), images)
+    assert out.shape == (4, 224, 224, shape[-1]) and out.dtype == jnp.float32
+    views = np.asarray(run(jax.random.key(0), same))
+    assert len({v.tobytes() for v in views}) == 4
+
+
+def test_eval_transform_is_deterministic_and_matches_the_functional_ops():
+    img = jnp.asarray(np.random.default_rng(0).integers(0, 256, (300, 400, 3), dtype=np.uint8))
+    t = presets.eval_transform()
+    a, b = t(jax.random.key(0), img), t(jax.random.key(1), img)
+    np.testing.assert_array_equal(np.asarray(a), np.asarray(b))
+    F = ja.image
+    expected = F.normalize(F.center_crop(F.resize(img, 256), 224), presets.IMAGENET_MEAN, presets.IMAGENET_STD)
+    np.testing.assert_allclose(np.asarray(a), np.asarray(expected), atol=1e-5)
+
+
+def test_the_design_doc_xray_pipeline_ports_line_for_line():
+    xray_train = ja.Compose(
+        [
+            ja.Resize(256),
+            ja.RandomResizedCrop(224, scale=(0.8, 1.0)),
+            ja.RandomHorizontalFlip(p=0.5),
+            ja.RandomRotation(degrees=10),
+            ja.ColorJitter(brightness=0.1, contrast=0.1),
+            ja.ToFloat(),
+            ja.Normalize(mean=[0.5], std=[0.5]),
+        ]
+    )
+    assert xray_train == presets.xray_train()
+    image = jnp.zeros((512, 512, 1), jnp.uint8)
+    assert xray_train(jax.random.key(0), image).shape == (224, 224, 1)
+
+
+def test_random_choice_of_geometric_steps_is_a_choice_of_matrix():
+    t = ja.RandomChoice([ja.RandomHorizontalFlip(1.0), ja.RandomVerticalFlip(1.0)])
+    img = _smooth(8, 8)
+    seen = set()
+    for k in range(12):
+        out = np.asarray(t(jax.random.key(k), img))
+        if np.array_equal(out, np.asarray(img[:, ::-1])):
+            seen.add("h")
+        elif np.array_equal(out, np.asarray(img[::-1])):
+            seen.add("v")
+        else:
+            raise AssertionError("output is neither flip")
+    assert seen == {"h", "v"}
+
+
+def test_identity_matrix_warp_is_exact():
+    img = _smooth()
+    out = ja.image.warp_affine(img, _geometry.identity_matrix(), img.shape[:2])
+    np.testing.assert_array_equal(np.asarray(out), np.asarray(img))
