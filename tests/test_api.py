@@ -6,11 +6,11 @@ import inspect
 
 import pytest
 
-PUBLIC_MODULES = ["jaxaug", "jaxaug.image", "jaxaug.presets"]
+PUBLIC_MODULES = ["jaxaug", "jaxaug.image", "jaxaug.presets", "jaxaug.signal", "jaxaug.tabular"]
 # Names that are data, not functions or classes.
 CONSTANTS = {"IMAGENET_MEAN", "IMAGENET_STD", "PRESETS"}
 # Aliases documented under their main name.
-ALIASES = {"OneOf"}
+ALIASES = {"OneOf", "augment_tabular"}
 
 
 def _public(module_name):

@@ -1,0 +1,239 @@
+"""Augmentation for tabular patient records: per-feature noise, missingness, bounds kept.
+
+One example is a feature vector ``(F,)``; ``ja.batch(fn)(key, X)`` augments an ``(N, F)`` table
+with one draw per row. Noise is scaled per feature, because features live on different scales
+(age in years, creatinine in mg/dL): pass the training set's standard deviations, or use
+:func:`fit_scale`. Clinical safety: features that must not change (categorical codes, binary
+flags such as sex or diabetes) are listed in `frozen` and left alone; natural bounds (age >= 0,
+INR >= 0.5, a probability in [0, 1]) are kept by clipping or by drawing the noise from a
+truncated normal, never by pushing values outside.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+from jax.typing import ArrayLike
+
+from jaxaug import _checks
+
+__all__ = ["augment", "augment_tabular", "feature_dropout", "feature_noise", "fit_scale"]
+
+
+def fit_scale(X: ArrayLike) -> jax.Array:
+    """Per-feature standard deviation of a training table, ignoring NaN (missing) entries.
+
+    Args:
+      X: (N, F) table.
+
+    Returns:
+      (F,) float32 standard deviations; features with no spread (or all missing) get 0, so they
+      receive no noise.
+
+    Example:
+      >>> import jax.numpy as jnp
+      >>> from jaxaug import tabular
+      >>> tabular.fit_scale(jnp.array([[1.0, 5.0], [3.0, 5.0]]))
+      Array([1., 0.], dtype=float32)
+    """
+    X = jnp.asarray(X, jnp.float32)
+    if X.ndim != 2 or X.shape[0] < 1:
+        raise ValueError(f"fit_scale: X must be an (N, F) table with N >= 1, got shape {X.shape}")
+    return jnp.nan_to_num(jnp.nanstd(X, axis=0), nan=0.0)
+
+
+def _features(where: str, x: ArrayLike) -> jax.Array:
+    x = jnp.asarray(x)
+    if x.ndim != 1:
+        hint = "; for a table (N, F) use ja.batch(fn)(key, X)" if x.ndim == 2 else ""
+        raise ValueError(f"{where}: x must be one example of shape (F,), got shape {x.shape}{hint}")
+    if not (jnp.issubdtype(x.dtype, jnp.floating) or jnp.issubdtype(x.dtype, jnp.integer)):
+        raise TypeError(f"{where}: x must be numbers, got dtype {x.dtype}")
+    return x.astype(x.dtype if jnp.issubdtype(x.dtype, jnp.floating) else jnp.float32)
+
+
+def _per_feature(where: str, name: str, value: Any, n: int, default: float, dtype: Any) -> jax.Array:
+    """A scalar or an (F,) vector as an (F,) array; None means `default` everywhere."""
+    if value is None:
+        return jnp.full((n,), default, dtype)
+    arr = jnp.asarray(value, dtype)
+    if arr.ndim == 0:
+        return jnp.full((n,), arr, dtype)
+    if arr.shape != (n,):
+        raise ValueError(f"{where}: {name} must be a number or have one value per feature ({n},), got shape {arr.shape}")
+    return arr
+
+
+def _frozen_mask(where: str, frozen: Any, n: int) -> jax.Array:
+    """`frozen` as an (F,) bool mask: None, a bool mask, or a list of feature indices."""
+    if frozen is None:
+        return jnp.zeros((n,), bool)
+    arr = np.asarray(frozen)
+    if arr.size == 0:
+        return jnp.zeros((n,), bool)
+    if arr.dtype == bool:
+        if arr.shape != (n,):
+            raise ValueError(f"{where}: frozen as a mask must have shape ({n},), got {arr.shape}")
+        return jnp.asarray(arr)
+    if arr.ndim != 1 or not np.issubdtype(arr.dtype, np.integer) or arr.min() < 0 or arr.max() >= n:
+        raise ValueError(f"{where}: frozen must be a bool mask of shape ({n},) or feature indices in [0, {n}), got {frozen!r}")
+    return jnp.zeros((n,), bool).at[jnp.asarray(arr, jnp.int32)].set(True)
+
+
+def feature_noise(
+    key: jax.Array,
+    x: ArrayLike,
+    *,
+    noise_std: ArrayLike = 0.02,
+    scale: ArrayLike | None = None,
+    frozen: Sequence[int] | ArrayLike | None = None,
+    lower: ArrayLike | None = None,
+    upper: ArrayLike | None = None,
+    bounds: str = "clip",
+) -> jax.Array:
+    """Add Gaussian noise of ``noise_std * scale[f]`` to each feature f, keeping bounds.
+
+    Args:
+      key: PRNG key.
+      x: (F,) features; NaN (missing) stays NaN.
+      noise_std: noise as a fraction of each feature's scale (>= 0; may be traced).
+      scale: (F,) per-feature scale, e.g. ``fit_scale(X_train)``; default 1 for every feature.
+      frozen: features left unchanged: indices or an (F,) bool mask (static).
+      lower, upper: natural bounds, a number or (F,) (use -inf/inf for none).
+      bounds: "clip" clips noisy values into [lower, upper]; "redraw" draws the noise from a
+        normal truncated to the bounds, so values near a bound are not piled onto it (static).
+
+    Returns:
+      (F,) float, within [lower, upper] wherever x was.
+
+    Example:
+      >>> import jax, jax.numpy as jnp
+      >>> from jaxaug import tabular
+      >>> x = jnp.array([0.1, 54.0, 1.0])  # INR-like, age, a binary flag
+      >>> out = tabular.feature_noise(jax.random.key(0), x, noise_std=0.5, frozen=[2], lower=0.0)
+      >>> bool(out[2] == 1.0) and bool((out >= 0).all())
+      True
+    """
+    _checks.check_key("feature_noise", key)
+    x = _features("feature_noise", x)
+    if not isinstance(noise_std, jax.core.Tracer):
+        _checks.check_nonnegative("feature_noise", "noise_std", noise_std)
+    if bounds not in ("clip", "redraw"):
+        raise ValueError(f"feature_noise: bounds must be 'clip' or 'redraw', got {bounds!r}")
+    n = x.shape[0]
+    sigma = jnp.asarray(noise_std, x.dtype) * _per_feature("feature_noise", "scale", scale, n, 1.0, x.dtype)
+    lo = _per_feature("feature_noise", "lower", lower, n, -jnp.inf, x.dtype)
+    hi = _per_feature("feature_noise", "upper", upper, n, jnp.inf, x.dtype)
+    if lower is not None and upper is not None and not isinstance(lower, jax.core.Tracer) and not isinstance(upper, jax.core.Tracer):
+        if np.any(np.asarray(lower, np.float64) > np.asarray(upper, np.float64)):
+            raise ValueError(f"feature_noise: lower must be <= upper for every feature, got lower={lower!r}, upper={upper!r}")
+    frozen_mask = _frozen_mask("feature_noise", frozen, n)
+    if bounds == "redraw":
+        # Noise in units of sigma, truncated so that x + noise stays in [lo, hi].
+        safe_sigma = jnp.where(sigma > 0, sigma, 1.0)
+        z_lo = jnp.minimum((lo - x) / safe_sigma, 0.0)
+        z_hi = jnp.maximum((hi - x) / safe_sigma, 0.0)
+        z = jax.random.truncated_normal(key, jnp.nan_to_num(z_lo, nan=-1.0), jnp.nan_to_num(z_hi, nan=1.0), (n,), x.dtype)
+    else:
+        z = jax.random.normal(key, (n,), x.dtype)
+    noisy = jnp.clip(x + z * sigma, lo, hi)
+    # A value already outside its bounds (bad data) is left as it is rather than moved.
+    inside = (x >= lo) & (x <= hi)
+    return jnp.where(frozen_mask | ~inside | (sigma <= 0), x, noisy)
+
+
+def feature_dropout(
+    key: jax.Array,
+    x: ArrayLike,
+    *,
+    dropout_prob: ArrayLike = 0.05,
+    fill: str | float | ArrayLike = "zero",
+    frozen: Sequence[int] | ArrayLike | None = None,
+    return_mask: bool = False,
+) -> jax.Array | tuple[jax.Array, jax.Array]:
+    """Make each feature missing with probability `dropout_prob`, as in a real record.
+
+    Args:
+      key: PRNG key.
+      x: (F,) features.
+      dropout_prob: probability per feature, in [0, 1] (may be traced).
+      fill: what a missing value becomes: "zero", "nan", a number, or an (F,) vector such as the
+        training means (static choice).
+      frozen: features never dropped: indices or an (F,) bool mask (static).
+      return_mask: also return the (F,) bool mask of dropped features (static).
+
+    Returns:
+      (F,) float, or ``(values, missing)`` with `return_mask`.
+
+    Example:
+      >>> import jax, jax.numpy as jnp
+      >>> from jaxaug import tabular
+      >>> out, missing = tabular.feature_dropout(jax.random.key(0), jnp.ones(6), dropout_prob=0.5, fill="nan", return_mask=True)
+      >>> bool((jnp.isnan(out) == missing).all())
+      True
+    """
+    _checks.check_key("feature_dropout", key)
+    x = _features("feature_dropout", x)
+    _checks.check_probability("feature_dropout", "dropout_prob", dropout_prob)
+    n = x.shape[0]
+    if isinstance(fill, str):
+        if fill not in ("zero", "nan"):
+            raise ValueError(f"feature_dropout: fill must be 'zero', 'nan', a number or one value per feature, got {fill!r}")
+        fill_values = jnp.full((n,), 0.0 if fill == "zero" else jnp.nan, x.dtype)
+    else:
+        fill_values = _per_feature("feature_dropout", "fill", fill, n, 0.0, x.dtype)
+    missing = jax.random.bernoulli(key, dropout_prob, (n,)) & ~_frozen_mask("feature_dropout", frozen, n)
+    out = jnp.where(missing, fill_values, x)
+    return (out, missing) if return_mask else out
+
+
+def augment(
+    key: jax.Array,
+    x: ArrayLike,
+    noise_std: ArrayLike = 0.02,
+    dropout_prob: ArrayLike = 0.05,
+    *,
+    scale: ArrayLike | None = None,
+    frozen: Sequence[int] | ArrayLike | None = None,
+    lower: ArrayLike | None = None,
+    upper: ArrayLike | None = None,
+    bounds: str = "clip",
+    fill: str | float | ArrayLike = "zero",
+    return_mask: bool = False,
+) -> jax.Array | tuple[jax.Array, jax.Array]:
+    """Per-feature noise, then feature dropout: the tabular augmentation in one call.
+
+    Args:
+      key: PRNG key.
+      x: (F,) features of one example.
+      noise_std: noise as a fraction of each feature's `scale` (see :func:`feature_noise`).
+      dropout_prob: probability that each feature goes missing (see :func:`feature_dropout`).
+      scale, frozen, lower, upper, bounds: as in :func:`feature_noise`; frozen features are
+        also never dropped.
+      fill, return_mask: as in :func:`feature_dropout`.
+
+    Returns:
+      (F,) float, or ``(values, missing)`` with `return_mask`.
+
+    Example:
+      >>> import jax, jax.numpy as jnp
+      >>> import jaxaug as ja
+      >>> from jaxaug import tabular
+      >>> X = jnp.array([[63.0, 1.2, 0.0], [45.0, 0.9, 1.0]])
+      >>> scale = tabular.fit_scale(X)
+      >>> ja.batch(lambda k, x: tabular.augment(k, x, scale=scale, frozen=[2], lower=0.0))(jax.random.key(0), X).shape
+      (2, 3)
+    """
+    _checks.check_key("augment", key)
+    k_noise, k_drop = jax.random.split(key)
+    noisy = feature_noise(
+        k_noise, x, noise_std=noise_std, scale=scale, frozen=frozen, lower=lower, upper=upper, bounds=bounds
+    )
+    return feature_dropout(k_drop, noisy, dropout_prob=dropout_prob, fill=fill, frozen=frozen, return_mask=return_mask)
+
+
+augment_tabular = augment
