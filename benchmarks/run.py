@@ -19,6 +19,7 @@ import functools
 import importlib
 import os
 import platform
+import resource
 import statistics
 import sys
 import threading
@@ -69,6 +70,7 @@ class Row:
       batch_ms: median milliseconds per batch.
       compile_s: first call minus a steady call (JAX rows), else None.
       memory: peak memory text, e.g. "154 MB (xla)".
+      faults_k: thousands of minor page faults per timed call (fresh memory touched).
       notes: semantic differences and caveats.
     """
 
@@ -78,6 +80,7 @@ class Row:
     batch_ms: float | None = None
     compile_s: float | None = None
     memory: str = ""
+    faults_k: float | None = None
     notes: str = ""
 
 
@@ -120,7 +123,7 @@ class RssPeak:
             self.peak_mb = (self._max - self._start) / 1e6
 
 
-def time_step(step: Callable[[int], Any], cfg: Config) -> tuple[float, list[float], float | None]:
+def time_step(step: Callable[[int], Any], cfg: Config) -> tuple[float, list[float], float | None, float]:
     """Time `step(i)`: the first call, then warm-up, then timed calls.
 
     Args:
@@ -129,7 +132,7 @@ def time_step(step: Callable[[int], Any], cfg: Config) -> tuple[float, list[floa
 
     Returns:
       (seconds of the first call, seconds of each timed call, peak RSS rise in MB during the
-      first call or None without psutil).
+      first call or None without psutil, thousands of minor page faults per timed call).
     """
     with RssPeak() as rss:
         t0 = time.perf_counter()
@@ -138,6 +141,7 @@ def time_step(step: Callable[[int], Any], cfg: Config) -> tuple[float, list[floa
     for i in range(cfg.warmup):
         step(1 + i)
     times: list[float] = []
+    faults = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
     start = time.perf_counter()
     while len(times) < cfg.repeats:
         t0 = time.perf_counter()
@@ -145,7 +149,8 @@ def time_step(step: Callable[[int], Any], cfg: Config) -> tuple[float, list[floa
         times.append(time.perf_counter() - t0)
         if len(times) >= cfg.min_repeats and time.perf_counter() - start > cfg.budget_s:
             break
-    return first, times, rss.peak_mb
+    faults = resource.getrusage(resource.RUSAGE_SELF).ru_minflt - faults
+    return first, times, rss.peak_mb, faults / len(times) / 1e3
 
 
 def bench_jax(pipeline: str, impl: str, fn: Callable[..., Any], args: tuple[Any, ...], cfg: Config, notes: str = "", items: int | None = None) -> Row:
@@ -172,22 +177,22 @@ def bench_jax(pipeline: str, impl: str, fn: Callable[..., Any], args: tuple[Any,
             compiled["fn"] = jax.jit(fn).lower(keys[i], *args).compile()
         jax.block_until_ready(compiled["fn"](keys[i], *args))
 
-    first, times, _ = time_step(step, cfg)
+    first, times, _, faults_k = time_step(step, cfg)
     median = statistics.median(times)
     items = items if items is not None else args[0].shape[0]
     memory = ""
     analysis = compiled["fn"].memory_analysis()
     if analysis is not None:
         memory = f"{(analysis.temp_size_in_bytes + analysis.output_size_in_bytes) / 1e6:.0f} MB (xla)"
-    return Row(pipeline, impl, items / median, 1e3 * median, first - median, memory, notes)
+    return Row(pipeline, impl, items / median, 1e3 * median, first - median, memory, faults_k, notes)
 
 
 def bench_eager(pipeline: str, impl: str, run_once: Callable[[], Any], items: int, cfg: Config, notes: str = "") -> Row:
     """Time an eager (torch, numpy) batch function; memory is the RSS rise during the first call."""
-    first, times, rss_mb = time_step(lambda i: run_once(), cfg)
+    first, times, rss_mb, faults_k = time_step(lambda i: run_once(), cfg)
     median = statistics.median(times)
     memory = "" if rss_mb is None else f"{rss_mb:.0f} MB (rss)"
-    return Row(pipeline, impl, items / median, 1e3 * median, None, memory, notes)
+    return Row(pipeline, impl, items / median, 1e3 * median, None, memory, faults_k, notes)
 
 
 def skipped(pipeline: str, impl: str, why: str) -> Row:
@@ -656,13 +661,14 @@ def table(rows: list[Row]) -> str:
     """The rows as a markdown table."""
     ratios = add_ratios(rows)
     lines = [
-        "| pipeline | implementation | items/s | ms/batch | compile s | peak memory | jaxaug x | notes |",
-        "|---|---|---:|---:|---:|---:|---:|---|",
+        "| pipeline | implementation | items/s | ms/batch | compile s | peak memory | page faults/call | jaxaug x | notes |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---|",
     ]
     for i, r in enumerate(rows):
         lines.append(
             f"| {r.pipeline} | {r.impl} | {fmt(r.items_s, '.0f')} | {fmt(r.batch_ms, '.1f')} | "
-            f"{fmt(r.compile_s, '.2f')} | {r.memory} | {ratios.get(i, '')} | {r.notes} |"
+            f"{fmt(r.compile_s, '.2f')} | {r.memory} | {fmt(r.faults_k, '.1f')}{'k' if r.faults_k is not None else ''} | "
+            f"{ratios.get(i, '')} | {r.notes} |"
         )
     return "\n".join(lines)
 

@@ -5,7 +5,7 @@ PRNG key first: ``t(key, image)`` for one (H, W, C) image, ``ja.batch(t)(key, im
 batch with one independent draw per example. Functional ops live in :mod:`jaxaug.image`.
 """
 
-from jaxaug import image, presets, signal, tabular
+from jaxaug import image, mix, presets, signal, tabular
 from jaxaug._base import GeometricTransform, PixelTransform, Transform
 from jaxaug._compose import Compose, OneOf, RandomApply, RandomChoice, batch
 from jaxaug._image_transforms import (
@@ -53,6 +53,7 @@ __all__ = [
     "Transform",
     "batch",
     "image",
+    "mix",
     "presets",
     "signal",
     "tabular",

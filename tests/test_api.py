@@ -6,7 +6,7 @@ import inspect
 
 import pytest
 
-PUBLIC_MODULES = ["jaxaug", "jaxaug.image", "jaxaug.presets", "jaxaug.signal", "jaxaug.tabular"]
+PUBLIC_MODULES = ["jaxaug", "jaxaug.image", "jaxaug.presets", "jaxaug.signal", "jaxaug.tabular", "jaxaug.mix"]
 # Names that are data, not functions or classes.
 CONSTANTS = {"IMAGENET_MEAN", "IMAGENET_STD", "PRESETS"}
 # Aliases documented under their main name.
