@@ -68,6 +68,8 @@ class Row:
       impl: the implementation, e.g. "jaxaug" or "torchvision v2, per image".
       items_s: items (images, ECGs) per second, median of the timed calls.
       batch_ms: median milliseconds per batch.
+      cpu_ms: process CPU time (all threads) per timed call, mean; cpu_ms / batch_ms is the
+        number of cores kept busy.
       compile_s: first call minus a steady call (JAX rows), else None.
       memory: peak memory text, e.g. "154 MB (xla)".
       faults_k: thousands of minor page faults per timed call (fresh memory touched).
@@ -78,6 +80,7 @@ class Row:
     impl: str
     items_s: float | None = None
     batch_ms: float | None = None
+    cpu_ms: float | None = None
     compile_s: float | None = None
     memory: str = ""
     faults_k: float | None = None
@@ -123,7 +126,13 @@ class RssPeak:
             self.peak_mb = (self._max - self._start) / 1e6
 
 
-def time_step(step: Callable[[int], Any], cfg: Config) -> tuple[float, list[float], float | None, float]:
+def cpu_seconds() -> float:
+    """User + system CPU time of this process, all threads."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def time_step(step: Callable[[int], Any], cfg: Config) -> tuple[float, list[float], float | None, float, float]:
     """Time `step(i)`: the first call, then warm-up, then timed calls.
 
     Args:
@@ -132,7 +141,8 @@ def time_step(step: Callable[[int], Any], cfg: Config) -> tuple[float, list[floa
 
     Returns:
       (seconds of the first call, seconds of each timed call, peak RSS rise in MB during the
-      first call or None without psutil, thousands of minor page faults per timed call).
+      first call or None without psutil, thousands of minor page faults per timed call, CPU
+      milliseconds per timed call).
     """
     with RssPeak() as rss:
         t0 = time.perf_counter()
@@ -142,6 +152,7 @@ def time_step(step: Callable[[int], Any], cfg: Config) -> tuple[float, list[floa
         step(1 + i)
     times: list[float] = []
     faults = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
+    cpu = cpu_seconds()
     start = time.perf_counter()
     while len(times) < cfg.repeats:
         t0 = time.perf_counter()
@@ -149,8 +160,9 @@ def time_step(step: Callable[[int], Any], cfg: Config) -> tuple[float, list[floa
         times.append(time.perf_counter() - t0)
         if len(times) >= cfg.min_repeats and time.perf_counter() - start > cfg.budget_s:
             break
+    cpu_ms = 1e3 * (cpu_seconds() - cpu) / len(times)
     faults = resource.getrusage(resource.RUSAGE_SELF).ru_minflt - faults
-    return first, times, rss.peak_mb, faults / len(times) / 1e3
+    return first, times, rss.peak_mb, faults / len(times) / 1e3, cpu_ms
 
 
 def bench_jax(pipeline: str, impl: str, fn: Callable[..., Any], args: tuple[Any, ...], cfg: Config, notes: str = "", items: int | None = None) -> Row:
@@ -177,22 +189,22 @@ def bench_jax(pipeline: str, impl: str, fn: Callable[..., Any], args: tuple[Any,
             compiled["fn"] = jax.jit(fn).lower(keys[i], *args).compile()
         jax.block_until_ready(compiled["fn"](keys[i], *args))
 
-    first, times, _, faults_k = time_step(step, cfg)
+    first, times, _, faults_k, cpu_ms = time_step(step, cfg)
     median = statistics.median(times)
     items = items if items is not None else args[0].shape[0]
     memory = ""
     analysis = compiled["fn"].memory_analysis()
     if analysis is not None:
         memory = f"{(analysis.temp_size_in_bytes + analysis.output_size_in_bytes) / 1e6:.0f} MB (xla)"
-    return Row(pipeline, impl, items / median, 1e3 * median, first - median, memory, faults_k, notes)
+    return Row(pipeline, impl, items / median, 1e3 * median, cpu_ms, first - median, memory, faults_k, notes)
 
 
 def bench_eager(pipeline: str, impl: str, run_once: Callable[[], Any], items: int, cfg: Config, notes: str = "") -> Row:
     """Time an eager (torch, numpy) batch function; memory is the RSS rise during the first call."""
-    first, times, rss_mb, faults_k = time_step(lambda i: run_once(), cfg)
+    first, times, rss_mb, faults_k, cpu_ms = time_step(lambda i: run_once(), cfg)
     median = statistics.median(times)
     memory = "" if rss_mb is None else f"{rss_mb:.0f} MB (rss)"
-    return Row(pipeline, impl, items / median, 1e3 * median, None, memory, faults_k, notes)
+    return Row(pipeline, impl, items / median, 1e3 * median, cpu_ms, None, memory, faults_k, notes)
 
 
 def skipped(pipeline: str, impl: str, why: str) -> Row:
@@ -245,7 +257,7 @@ def bench_floor(cfg: Config, pipelines: tuple[str, ...]) -> list[Row]:
         x = jnp.asarray(make_images(cfg.batch, channels))
         row = bench_jax(f"floor {channels}ch", "jit slice + convert", floor, (x,), cfg)
         moved = cfg.batch * SIZE * SIZE * channels * (1 + 4)  # bytes read + written
-        row.notes = f"no augmentation; {moved / (row.batch_ms / 1e3) / 1e9:.1f} GB/s moved"
+        row.notes = f"no augmentation; {moved / (row.batch_ms / 1e3) / 1e9:.1f} GB/s; the fresh output buffer is page-faulted in on every call"
         rows.append(row)
     return rows
 
@@ -636,10 +648,6 @@ def bench_torch_mix(cfg: Config) -> list[Row]:
 def add_ratios(rows: list[Row]) -> dict[int, str]:
     """jaxaug items/s over each other row's items/s, for rows of the same pipeline."""
     jaxaug_speed = {r.pipeline: r.items_s for r in rows if r.impl == "jaxaug" and r.items_s}
-    floors = {3: None, 1: None}
-    for r in rows:
-        if r.pipeline.startswith("floor") and r.items_s:
-            floors[int(r.pipeline.split()[1][0])] = r.items_s
     ratios = {}
     for i, r in enumerate(rows):
         if not r.items_s:
@@ -661,12 +669,12 @@ def table(rows: list[Row]) -> str:
     """The rows as a markdown table."""
     ratios = add_ratios(rows)
     lines = [
-        "| pipeline | implementation | items/s | ms/batch | compile s | peak memory | page faults/call | jaxaug x | notes |",
-        "|---|---|---:|---:|---:|---:|---:|---:|---|",
+        "| pipeline | implementation | items/s | ms/batch | CPU ms/batch | compile s | peak memory | page faults/call | jaxaug x | notes |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|---|",
     ]
     for i, r in enumerate(rows):
         lines.append(
-            f"| {r.pipeline} | {r.impl} | {fmt(r.items_s, '.0f')} | {fmt(r.batch_ms, '.1f')} | "
+            f"| {r.pipeline} | {r.impl} | {fmt(r.items_s, '.0f')} | {fmt(r.batch_ms, '.1f')} | {fmt(r.cpu_ms, '.0f')} | "
             f"{fmt(r.compile_s, '.2f')} | {r.memory} | {fmt(r.faults_k, '.1f')}{'k' if r.faults_k is not None else ''} | "
             f"{ratios.get(i, '')} | {r.notes} |"
         )
@@ -776,17 +784,17 @@ def main(argv: list[str] | None = None) -> None:
     """Parse the command line, run the selected benchmarks, print and write the table."""
     argv = sys.argv[1:] if argv is None else argv
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="few repeats, ImageNet pipeline only for peers; under a minute")
+    parser.add_argument("--quick", action="store_true", help="few repeats, ImageNet pipeline only (unless --pipelines); under a minute")
     parser.add_argument("--batch", type=int, default=128, help="images per call (default 128)")
     parser.add_argument("--out", default=os.path.join(os.path.dirname(os.path.abspath(__file__)), "RESULTS.md"))
     parser.add_argument("--only", default="", help=f"comma-separated subset of {','.join(PEERS)}")
-    parser.add_argument("--pipelines", default=",".join(PIPELINES), help="comma-separated subset of " + ",".join(PIPELINES))
+    parser.add_argument("--pipelines", default="", help="comma-separated subset of " + ",".join(PIPELINES) + " (default: all; --quick: imagenet)")
     args = parser.parse_args(argv)
 
     cfg = Config(batch=args.batch)
     if args.quick:
         cfg = Config(batch=args.batch, repeats=3, budget_s=1.0, warmup=1, min_repeats=2)
-    pipelines = tuple(p for p in args.pipelines.split(",") if p)
+    pipelines = tuple(p for p in args.pipelines.split(",") if p) or (("imagenet",) if args.quick else PIPELINES)
     unknown = [p for p in pipelines if p not in PIPELINES]
     if unknown:
         parser.error(f"unknown pipelines {unknown}; choose from {PIPELINES}")
@@ -799,11 +807,8 @@ def main(argv: list[str] | None = None) -> None:
     start = time.perf_counter()
     rows: list[Row] = []
     for name in only:
-        peer_pipelines = pipelines
-        if args.quick and name not in ("jaxaug", "floor"):
-            peer_pipelines = tuple(p for p in pipelines if p == "imagenet")
         print(f"[{time.perf_counter() - start:5.1f}s] {name} ...", file=sys.stderr, flush=True)
-        rows.extend(PEERS[name](cfg, peer_pipelines))
+        rows.extend(PEERS[name](cfg, pipelines))
     rows.sort(key=order)
     elapsed = time.perf_counter() - start
 

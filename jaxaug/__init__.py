@@ -5,7 +5,7 @@ PRNG key first: ``t(key, image)`` for one (H, W, C) image, ``ja.batch(t)(key, im
 batch with one independent draw per example. Functional ops live in :mod:`jaxaug.image`.
 """
 
-from jaxaug import image, mix, presets, signal, tabular
+from jaxaug import image, mix, presets, signal, tabular, train, tta
 from jaxaug._base import GeometricTransform, PixelTransform, Transform
 from jaxaug._compose import Compose, OneOf, RandomApply, RandomChoice, batch
 from jaxaug._image_transforms import (
@@ -57,4 +57,6 @@ __all__ = [
     "presets",
     "signal",
     "tabular",
+    "train",
+    "tta",
 ]

@@ -4,11 +4,12 @@ import doctest
 import importlib
 import inspect
 
+import jax
 import pytest
 
-PUBLIC_MODULES = ["jaxaug", "jaxaug.image", "jaxaug.presets", "jaxaug.signal", "jaxaug.tabular", "jaxaug.mix"]
+PUBLIC_MODULES = ["jaxaug", "jaxaug.image", "jaxaug.presets", "jaxaug.signal", "jaxaug.tabular", "jaxaug.mix", "jaxaug.tta", "jaxaug.train"]
 # Names that are data, not functions or classes.
-CONSTANTS = {"IMAGENET_MEAN", "IMAGENET_STD", "PRESETS"}
+CONSTANTS = {"IMAGENET_MEAN", "IMAGENET_STD", "PRESETS", "MERGES", "LOSSES"}
 # Aliases documented under their main name.
 ALIASES = {"OneOf", "augment_tabular"}
 
@@ -63,7 +64,10 @@ def test_docstring_examples_run(module_name):
     module = importlib.import_module(module_name)
     finder = doctest.DocTestFinder(exclude_empty=True)
     runner = doctest.DocTestRunner(optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)
-    for test in finder.find(module, module_name):
-        runner.run(test)
+    # Examples run as users run them, with JAX's default (standard) promotion: optax's Adam,
+    # used in the training examples, relies on it.
+    with jax.numpy_dtype_promotion("standard"), jax.numpy_rank_promotion("allow"):
+        for test in finder.find(module, module_name):
+            runner.run(test)
     result = runner.summarize(verbose=False)
     assert result.failed == 0

@@ -1,0 +1,361 @@
+"""Test-time augmentation: run a model on several views of a batch in one call, then merge.
+
+Views are deterministic same-size geometric transforms (:func:`hflip`, :func:`vflip`,
+:func:`rot90`, :func:`zoom`, :func:`shift`, or their names as strings), or ``n`` random draws of
+a jaxaug pipeline from a key. The identity view is always included. All views of a batch go
+through the model as one batch of ``V * N`` examples (not a Python loop of calls).
+
+For dense outputs (segmentation, ``(N, H, W, K)``), ``invert=True`` maps each view's output back
+to the original frame (flip back, turn back, un-zoom) before merging; pixels a view did not see
+are left out of that pixel's merge. The spread across views (``return_std=True``) is a cheap
+uncertainty signal: in clinical use, a prediction that changes under a flip deserves a second look.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import jax
+import jax.numpy as jnp
+from flax import nnx
+from jax.typing import ArrayLike
+
+from jaxaug import _checks
+from jaxaug._base import Transform
+from jaxaug.image import _geometry
+
+__all__ = ["MERGES", "TTA", "View", "hflip", "identity", "predict", "rot90", "shift", "vflip", "zoom"]
+
+MERGES = ("mean", "gmean", "max", "sharpen")
+
+
+@dataclass(frozen=True)
+class View:
+    """A deterministic, same-size, invertible geometric view: a name and an amount.
+
+    Build one with :func:`identity`, :func:`hflip`, :func:`vflip`, :func:`rot90`, :func:`zoom`
+    or :func:`shift`; ``matrix(height, width)`` maps view pixels to input points.
+
+    Example:
+      >>> from jaxaug import tta
+      >>> tta.rot90(2).matrix(4, 4).shape
+      (3, 3)
+    """
+
+    kind: str
+    amount: tuple[float, ...] = ()
+
+    def matrix(self, height: int, width: int) -> jax.Array:
+        """(3, 3) map from a view pixel (x, y, 1) to the input point it shows."""
+        if self.kind == "identity":
+            return _geometry.identity_matrix()
+        if self.kind == "hflip":
+            return _geometry.hflip_matrix(width)
+        if self.kind == "vflip":
+            return _geometry.vflip_matrix(height)
+        if self.kind == "rot90":
+            if height != width:
+                raise ValueError(f"tta.rot90: needs square images, got height {height} and width {width}")
+            return _geometry.rot90_matrix(int(self.amount[0]), height)
+        if self.kind == "zoom":
+            f = self.amount[0]
+            cx, cy = (width - 1) / 2.0, (height - 1) / 2.0
+            return (
+                _geometry.translation_matrix(cx, cy)
+                @ jnp.diag(jnp.array([1.0 / f, 1.0 / f, 1.0], jnp.float32))
+                @ _geometry.translation_matrix(-cx, -cy)
+            )
+        if self.kind == "shift":
+            dy, dx = self.amount
+            return _geometry.translation_matrix(-dx, -dy)
+        raise ValueError(f"View: unknown kind {self.kind!r}")
+
+
+def identity() -> View:
+    """The input as it is (always included).
+
+    Example:
+      >>> from jaxaug import tta
+      >>> tta.identity().kind
+      'identity'
+    """
+    return View("identity")
+
+
+def hflip() -> View:
+    """Mirror left to right.
+
+    Example:
+      >>> from jaxaug import tta
+      >>> tta.hflip().kind
+      'hflip'
+    """
+    return View("hflip")
+
+
+def vflip() -> View:
+    """Mirror top to bottom (not for chest X-rays).
+
+    Example:
+      >>> from jaxaug import tta
+      >>> tta.vflip().kind
+      'vflip'
+    """
+    return View("vflip")
+
+
+def rot90(k: int = 1) -> View:
+    """Turn by k quarter turns counter-clockwise (square images; pathology tiles).
+
+    Example:
+      >>> from jaxaug import tta
+      >>> tta.rot90(3).amount
+      (3.0,)
+    """
+    if not isinstance(k, int):
+        raise TypeError(f"tta.rot90: k must be an int, got {k!r}")
+    return View("rot90", (float(k % 4),))
+
+
+def zoom(factor: float) -> View:
+    """Zoom about the centre by `factor` (> 1 zooms in), keeping the size.
+
+    Example:
+      >>> from jaxaug import tta
+      >>> tta.zoom(1.1).amount
+      (1.1,)
+    """
+    if not factor > 0:
+        raise ValueError(f"tta.zoom: factor must be > 0, got {factor!r}")
+    return View("zoom", (float(factor),))
+
+
+def shift(dy: float, dx: float) -> View:
+    """Move the content by (dy, dx) pixels, keeping the size.
+
+    Example:
+      >>> from jaxaug import tta
+      >>> tta.shift(2, -3).amount
+      (2.0, -3.0)
+    """
+    return View("shift", (float(dy), float(dx)))
+
+
+_NAMED = {"identity": identity(), "hflip": hflip(), "vflip": vflip(), "rot90": rot90(1), "rot180": rot90(2), "rot270": rot90(3)}
+
+
+def _views(views: Sequence[View | str]) -> tuple[View, ...]:
+    out = [identity()]
+    for v in views:
+        if isinstance(v, str):
+            if v not in _NAMED:
+                raise ValueError(f"predict: views must be View objects or one of {sorted(_NAMED)}, got {v!r}")
+            v = _NAMED[v]
+        if not isinstance(v, View):
+            raise TypeError(f"predict: views must be View objects or names, got {type(v).__name__}")
+        if v not in out:
+            out.append(v)
+    return tuple(out)
+
+
+def _activate(y: jax.Array, activation: str | None) -> jax.Array:
+    if activation is None:
+        return y
+    if activation == "softmax":
+        return jax.nn.softmax(y, axis=-1)
+    if activation == "sigmoid":
+        return jax.nn.sigmoid(y)
+    raise ValueError(f"predict: activation must be None, 'softmax' or 'sigmoid', got {activation!r}")
+
+
+def _merge(outputs: jax.Array, weights: jax.Array, merge: str, temperature: float) -> tuple[jax.Array, jax.Array]:
+    """Merge (V, N, ...) outputs with (V, N, ...) weights in [0, 1]; returns (merged, std)."""
+    weights = jnp.broadcast_to(weights, outputs.shape)
+
+    def average(values: jax.Array) -> jax.Array:
+        return jnp.sum(weights * values, axis=0) / jnp.sum(weights, axis=0)
+
+    mean = average(outputs)
+    std = jnp.sqrt(average(jnp.square(outputs - mean[None])))
+    if merge == "mean":
+        return mean, std
+    if merge == "gmean":
+        return jnp.exp(average(jnp.log(jnp.maximum(outputs, 1e-12)))), std
+    if merge == "max":
+        return jnp.max(jnp.where(weights > 0.5, outputs, -jnp.inf), axis=0), std
+    sharp = jnp.power(jnp.maximum(outputs, 0.0), 1.0 / temperature)
+    sharp = sharp / jnp.maximum(jnp.sum(sharp, axis=-1, keepdims=True), 1e-12)
+    return average(sharp), std
+
+
+def _warp_batch(x: jax.Array, matrices: jax.Array, border: str) -> jax.Array:
+    """Warp (N, H, W, C) with (N, 3, 3) matrices, same size, bilinear."""
+    size = x.shape[1:3]
+
+    def one(image: jax.Array, m: jax.Array) -> jax.Array:
+        return _geometry.resample(image, m, size, interpolation="bilinear", fill=0.0, border=border)
+
+    return jax.vmap(one)(x, matrices)
+
+
+def predict(
+    apply_fn: Callable[[jax.Array], Any],
+    x: ArrayLike,
+    views: Sequence[View | str] = ("hflip",),
+    merge: str = "mean",
+    *,
+    key: jax.Array | None = None,
+    pipeline: Transform | None = None,
+    n: int = 0,
+    invert: bool = False,
+    activation: str | None = None,
+    temperature: float = 0.5,
+    return_std: bool = False,
+) -> jax.Array | tuple[jax.Array, jax.Array]:
+    """Predict on the identity and each view of a batch in one call of `apply_fn`, and merge.
+
+    Args:
+      apply_fn: the model on a batch, ``apply_fn(x) -> (N, ...)``: an NNX module, or for Linen
+        ``functools.partial(model.apply, variables)``.
+      x: (N, H, W, C) float batch.
+      views: deterministic views (View objects, or "hflip", "vflip", "rot90", "rot180",
+        "rot270") (static).
+      merge: "mean", "gmean" (geometric mean of probabilities), "max", or "sharpen" (mean of
+        probabilities sharpened by ``p ** (1 / temperature)`` and renormalised) (static).
+      key: PRNG key for random views.
+      pipeline: a same-size jaxaug pipeline; ``n`` random draws of it per example are added.
+      n: number of random views (static).
+      invert: map dense outputs (N, H, W, K) back to the input frame before merging; random
+        views then need a geometric pipeline (static).
+      activation: None, "softmax" or "sigmoid", applied to outputs before merging (static).
+      temperature: for "sharpen", in (0, 1] sharpens.
+      return_std: also return the standard deviation across views (static).
+
+    Returns:
+      Merged outputs shaped like one call of `apply_fn` on `x`, or ``(merged, std)``.
+
+    Example:
+      >>> import jax.numpy as jnp
+      >>> from jaxaug import tta
+      >>> left_half = lambda x: x[:, :, : x.shape[2] // 2].mean(axis=(1, 2, 3))
+      >>> x = jnp.arange(8.0).reshape(1, 1, 8, 1)
+      >>> tta.predict(left_half, x, views=["hflip"])  # the mean of the image and its mirror
+      Array([3.5], dtype=float32)
+    """
+    x = jnp.asarray(x)
+    if x.ndim != 4:
+        raise ValueError(f"predict: x must be a batch (N, H, W, C), got shape {x.shape}")
+    if merge not in MERGES:
+        raise ValueError(f"predict: merge must be one of {MERGES}, got {merge!r}")
+    if not 0 < temperature:
+        raise ValueError(f"predict: temperature must be > 0, got {temperature}")
+    if not isinstance(n, int) or n < 0:
+        raise ValueError(f"predict: n must be an int >= 0, got {n!r}")
+    x = x.astype(jnp.float32) / 255.0 if x.dtype == jnp.uint8 else x
+    batch, height, width = x.shape[:3]
+    fixed = _views(views)
+    matrices = jnp.stack([v.matrix(height, width) for v in fixed])  # (V, 3, 3)
+    per_example = jnp.broadcast_to(matrices[:, None], (len(fixed), batch, 3, 3))
+    inputs = jax.vmap(lambda m: _warp_batch(x, m, "fill"))(per_example)  # (V, N, H, W, C)
+
+    if n:
+        if pipeline is None or key is None:
+            raise ValueError("predict: random views (n > 0) need both pipeline= and key=")
+        _checks.check_key("predict", key)
+        if tuple(pipeline.output_shape(x.shape[1:])) != tuple(x.shape[1:]):
+            raise ValueError(
+                f"predict: pipeline must keep the shape {x.shape[1:]} so that views batch together, "
+                f"it gives {pipeline.output_shape(x.shape[1:])}"
+            )
+        keys = jax.random.split(key, n * batch).reshape(n, batch)
+        params = jax.vmap(jax.vmap(lambda k: pipeline.sample(k, x.shape[1:])))(keys)
+        drawn = jax.vmap(lambda p: jax.vmap(pipeline.apply)(p, x))(params)
+        inputs = jnp.concatenate([inputs, drawn.astype(inputs.dtype)], axis=0)
+        if invert:
+            if not (pipeline.is_geometric and pipeline.fuses(x.shape[1:])):
+                raise ValueError("predict: invert=True with random views needs a geometric pipeline (flips, crops, rotations)")
+            random_m = jax.vmap(jax.vmap(lambda p: pipeline.matrix(p, x.shape[1:])))(params)
+            per_example = jnp.concatenate([per_example, random_m], axis=0)
+
+    n_views = inputs.shape[0]
+    outputs = apply_fn(inputs.reshape((n_views * batch, *inputs.shape[2:])))
+    outputs = _activate(jnp.asarray(outputs), activation)
+    outputs = outputs.reshape((n_views, batch, *outputs.shape[1:]))
+
+    if invert:
+        if outputs.ndim != 5 or outputs.shape[2:4] != (height, width):
+            raise ValueError(f"predict: invert=True needs dense outputs (N, {height}, {width}, K), got {outputs.shape[1:]}")
+        back = jnp.linalg.inv(per_example)
+        flat_out = outputs.reshape((n_views * batch, *outputs.shape[2:]))
+        flat_m = back.reshape(n_views * batch, 3, 3)
+        outputs = _warp_batch(flat_out, flat_m, "edge").reshape(outputs.shape)
+        ones = jnp.ones((n_views * batch, height, width, 1), jnp.float32)
+        weights = _warp_batch(ones, flat_m, "fill").reshape((n_views, batch, height, width, 1))
+        weights = jnp.where(weights > 0.999, 1.0, 0.0)
+    else:
+        weights = jnp.ones((n_views, batch) + (1,) * (outputs.ndim - 2), jnp.float32)
+    merged, std = _merge(outputs.astype(jnp.float32), weights, merge, temperature)
+    return (merged, std) if return_std else merged
+
+
+class TTA(nnx.Module):
+    """A Flax NNX module that wraps a model with test-time augmentation.
+
+    ``TTA(model, views, merge)(x)`` equals ``predict(model, x, views, merge)``; it is itself an
+    ``nnx.Module``, so it can be jitted, split and saved like the model it holds.
+
+    Args:
+      model: an NNX module (or any callable on a batch).
+      views, merge, pipeline, n, invert, activation, temperature: as in :func:`predict`.
+
+    Example:
+      >>> import jax, jax.numpy as jnp
+      >>> from flax import nnx
+      >>> from jaxaug import tta
+      >>> model = nnx.Linear(3, 2, rngs=nnx.Rngs(0))
+      >>> head = lambda x: model(x.mean(axis=(1, 2)))
+      >>> wrapped = tta.TTA(head, views=["hflip", "vflip"], activation="softmax")
+      >>> wrapped(jnp.ones((4, 8, 8, 3))).shape
+      (4, 2)
+    """
+
+    def __init__(
+        self,
+        model: Callable[[jax.Array], Any],
+        views: Sequence[View | str] = ("hflip",),
+        merge: str = "mean",
+        *,
+        pipeline: Transform | None = None,
+        n: int = 0,
+        invert: bool = False,
+        activation: str | None = None,
+        temperature: float = 0.5,
+    ) -> None:
+        if merge not in MERGES:
+            raise ValueError(f"TTA: merge must be one of {MERGES}, got {merge!r}")
+        self.model = model
+        self.views = _views(views)
+        self.merge = merge
+        self.pipeline = pipeline
+        self.n = n
+        self.invert = invert
+        self.activation = activation
+        self.temperature = temperature
+
+    def __call__(self, x: ArrayLike, *, key: jax.Array | None = None, return_std: bool = False) -> Any:
+        """Merged prediction for batch `x` (and the spread across views with `return_std`)."""
+        return predict(
+            self.model,
+            x,
+            self.views,
+            self.merge,
+            key=key,
+            pipeline=self.pipeline,
+            n=self.n,
+            invert=self.invert,
+            activation=self.activation,
+            temperature=self.temperature,
+            return_std=return_std,
+        )
