@@ -7,7 +7,7 @@ batch with one independent draw per example. Functional ops live in :mod:`jaxaug
 
 from jaxaug import image, mix, presets, signal, tabular, train, tta
 from jaxaug._base import GeometricTransform, PixelTransform, Transform
-from jaxaug._compose import Compose, OneOf, RandomApply, RandomChoice, batch
+from jaxaug._compose import Compose, OneOf, RandomApply, RandomChoice, batch, fold_in_process
 from jaxaug._image_transforms import (
     CenterCrop,
     ColorJitter,
@@ -52,6 +52,7 @@ __all__ = [
     "ToFloat",
     "Transform",
     "batch",
+    "fold_in_process",
     "image",
     "mix",
     "presets",

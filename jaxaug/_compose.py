@@ -361,3 +361,25 @@ def batch(transform: Callable[..., Any]) -> Callable[..., Any]:
 
     batched.__doc__ = f"Batched {transform!r}: (key, images[, masks]) with one draw per example."
     return batched
+
+
+def fold_in_process(key: jax.Array) -> jax.Array:
+    """A key for this host: ``jax.random.fold_in(key, jax.process_index())``.
+
+    In multi-host training every host loads different examples; folding the process index into
+    the step's key gives each host its own draws while the run stays reproducible from one seed.
+
+    Args:
+      key: the step's PRNG key, the same on every host.
+
+    Returns:
+      A PRNG key unique to this process (on one host, process 0).
+
+    Example:
+      >>> import jax, jaxaug as ja
+      >>> host_key = ja.fold_in_process(jax.random.key(0))
+      >>> bool((jax.random.key_data(host_key) == jax.random.key_data(jax.random.fold_in(jax.random.key(0), 0))).all())
+      True
+    """
+    _checks.check_key("fold_in_process", key)
+    return jax.random.fold_in(key, jax.process_index())

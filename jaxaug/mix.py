@@ -114,6 +114,30 @@ def _applied(key: jax.Array, n: int, p: float, mode: str) -> jax.Array:
     return jnp.broadcast_to(jax.random.bernoulli(key, p, shape), (n,))
 
 
+def _check_groups(where: str, groups: int, n: int) -> None:
+    if not isinstance(groups, int) or groups < 1 or n % groups:
+        raise ValueError(f"{where}: groups must be an int >= 1 that divides the batch size {n}, got {groups!r}")
+
+
+def _partners(key: jax.Array, n: int, groups: int) -> jax.Array:
+    """(N,) partner indices: a permutation of the batch, or of each of `groups` equal blocks."""
+    if groups == 1:
+        return jax.random.permutation(key, n)
+    size = n // groups
+    local = jax.vmap(lambda k: jax.random.permutation(k, size))(jax.random.split(key, groups))
+    return (local + size * jnp.arange(groups).reshape(groups, 1)).reshape(n)
+
+
+def _take_partners(a: jax.Array, perm: jax.Array, groups: int) -> jax.Array:
+    """``a[perm]``, gathered block by block when `groups` > 1 so a sharded batch stays local."""
+    if groups == 1:
+        return a[perm]
+    size = a.shape[0] // groups
+    blocks = a.reshape(groups, size, *a.shape[1:])
+    local = perm.reshape(groups, size) - size * jnp.arange(groups).reshape(groups, 1)
+    return jax.vmap(lambda block, idx: block[idx])(blocks, local).reshape(a.shape)
+
+
 def _weights(lam: jax.Array, x: jax.Array) -> jax.Array:
     return lam.reshape((-1,) + (1,) * (x.ndim - 1)).astype(x.dtype)
 
@@ -125,6 +149,7 @@ def mixup_pairs(
     *,
     mode: str = "batch",
     p: float = 1.0,
+    groups: int = 1,
 ) -> tuple[jax.Array, jax.Array, jax.Array]:
     """Mixup of inputs only: ``x_mixed = lam * x + (1 - lam) * x[perm]``.
 
@@ -134,6 +159,9 @@ def mixup_pairs(
       alpha: Beta(alpha, alpha) concentration, >= 0; 0 means no mixing (static).
       mode: "batch" (one lambda) or "elem" (one per example) (static).
       p: probability of mixing at all (per batch, or per example in "elem" mode).
+      groups: draw partners within each of `groups` equal consecutive blocks of the batch;
+        set it to the number of devices on the data axis to keep every partner on the same
+        device as its example (no cross-device traffic). 1: partners from the whole batch.
 
     Returns:
       ``(x_mixed, perm, lam)``: mixed inputs (float), (N,) partner indices, (N,) weights of the
@@ -154,11 +182,12 @@ def mixup_pairs(
     _checks.check_probability("mixup", "p", p)
     k_perm, k_lam, k_apply = jax.random.split(key, 3)
     n = x.shape[0]
-    perm = jax.random.permutation(k_perm, n)
+    _check_groups("mixup", groups, n)
+    perm = _partners(k_perm, n, groups)
     lam = jnp.where(_applied(k_apply, n, p, mode), _draw_lam(k_lam, alpha, n, mode), 1.0)
     x = _float(x)
     w = _weights(lam, x)
-    return w * x + (1.0 - w) * x[perm], perm, lam
+    return w * x + (1.0 - w) * _take_partners(x, perm, groups), perm, lam
 
 
 def _box_lengths(key: jax.Array, lam: jax.Array, size: int, minmax: tuple[float, float] | None) -> jax.Array:
@@ -189,6 +218,7 @@ def cutmix_pairs(
     mode: str = "batch",
     p: float = 1.0,
     minmax: Sequence[float] | None = None,
+    groups: int = 1,
 ) -> tuple[jax.Array, jax.Array, jax.Array]:
     """CutMix of inputs only: paste a box (images) or a time window (signals) from a partner.
 
@@ -205,6 +235,7 @@ def cutmix_pairs(
       mode: "batch" (one box for the batch) or "elem" (one per example) (static).
       p: probability of mixing at all.
       minmax: optional (min, max) fractions of the side for the box, in (0, 1] (static).
+      groups: partners within blocks of the batch, as in :func:`mixup_pairs` (static).
 
     Returns:
       ``(x_mixed, perm, lam)`` with lam the kept fraction of each example.
@@ -226,7 +257,8 @@ def cutmix_pairs(
         minmax = _checks.check_range("cutmix", "minmax", minmax, low=0.0, high=1.0)
     k_perm, k_lam, k_apply, k_y, k_x, k_len_y, k_len_x = jax.random.split(key, 7)
     n = x.shape[0]
-    perm = jax.random.permutation(k_perm, n)
+    _check_groups("cutmix", groups, n)
+    perm = _partners(k_perm, n, groups)
     lam = _draw_lam(k_lam, alpha, n, mode)
     # "batch" mode draws one box, broadcast to every example below.
     lam1 = lam[:1] if mode == "batch" else lam
@@ -252,13 +284,15 @@ def cutmix_pairs(
     in_box = in_box & applied.reshape((-1,) + (1,) * len(spatial))
     lam = jnp.where(applied, kept, 1.0)
     x = _float(x)
-    return jnp.where(in_box[..., None], x[perm], x), perm, lam
+    return jnp.where(in_box[..., None], _take_partners(x, perm, groups), x), perm, lam
 
 
-def _mix_targets(y: ArrayLike, perm: jax.Array, lam: jax.Array, num_classes: int | None, label_smoothing: float) -> jax.Array:
+def _mix_targets(
+    y: ArrayLike, perm: jax.Array, lam: jax.Array, num_classes: int | None, label_smoothing: float, groups: int
+) -> jax.Array:
     targets = soft_labels(y, num_classes, label_smoothing)
     w = lam.reshape(-1, 1)
-    return w * targets + (1.0 - w) * targets[perm]
+    return w * targets + (1.0 - w) * _take_partners(targets, perm, groups)
 
 
 def mixup(
@@ -271,6 +305,7 @@ def mixup(
     mode: str = "batch",
     p: float = 1.0,
     label_smoothing: float = 0.0,
+    groups: int = 1,
 ) -> tuple[jax.Array, jax.Array]:
     """Mixup with soft labels: ``(lam x + (1 - lam) x[perm], lam y + (1 - lam) y[perm])``.
 
@@ -283,6 +318,7 @@ def mixup(
       mode: "batch" or "elem" (static).
       p: probability of mixing.
       label_smoothing: epsilon applied to the targets before mixing.
+      groups: partners within blocks of the batch (one per device), see :func:`mixup_pairs`.
 
     Returns:
       ``(x_mixed, y_mixed)``; y_mixed is (N, K) float32 whose rows keep the targets' sums.
@@ -299,8 +335,8 @@ def mixup(
     x = jnp.asarray(x)
     y = jnp.asarray(y)
     _check_batch("mixup", x, y)
-    x_mixed, perm, lam = mixup_pairs(key, x, alpha, mode=mode, p=p)
-    return x_mixed, _mix_targets(y, perm, lam, num_classes, label_smoothing)
+    x_mixed, perm, lam = mixup_pairs(key, x, alpha, mode=mode, p=p, groups=groups)
+    return x_mixed, _mix_targets(y, perm, lam, num_classes, label_smoothing, groups)
 
 
 def cutmix(
@@ -314,6 +350,7 @@ def cutmix(
     p: float = 1.0,
     minmax: Sequence[float] | None = None,
     label_smoothing: float = 0.0,
+    groups: int = 1,
 ) -> tuple[jax.Array, jax.Array]:
     """CutMix with soft labels weighted by the area actually kept (see :func:`cutmix_pairs`).
 
@@ -327,6 +364,7 @@ def cutmix(
       p: probability of mixing.
       minmax: optional (min, max) box side fractions (static).
       label_smoothing: epsilon applied to the targets before mixing.
+      groups: partners within blocks of the batch (one per device), see :func:`mixup_pairs`.
 
     Returns:
       ``(x_mixed, y_mixed)``.
@@ -343,8 +381,8 @@ def cutmix(
     x = jnp.asarray(x)
     y = jnp.asarray(y)
     _check_batch("cutmix", x, y)
-    x_mixed, perm, lam = cutmix_pairs(key, x, alpha, mode=mode, p=p, minmax=minmax)
-    return x_mixed, _mix_targets(y, perm, lam, num_classes, label_smoothing)
+    x_mixed, perm, lam = cutmix_pairs(key, x, alpha, mode=mode, p=p, minmax=minmax, groups=groups)
+    return x_mixed, _mix_targets(y, perm, lam, num_classes, label_smoothing, groups)
 
 
 def mix_loss(
@@ -398,6 +436,7 @@ class Mixup:
       mode: "batch" or "elem".
       label_smoothing: epsilon for class targets.
       num_classes: K for integer labels.
+      groups: partners within blocks of the batch (one per device), see :func:`mixup_pairs`.
 
     Call: ``Mixup(...)(key, x, y) -> (x_mixed, y_mixed)``, x (N, H, W, C) or (N, T, C).
 
@@ -418,6 +457,7 @@ class Mixup:
     mode: str = "batch"
     label_smoothing: float = 0.1
     num_classes: int | None = None
+    groups: int = 1
 
     def __post_init__(self) -> None:
         _check_alpha("Mixup", self.mixup_alpha)
@@ -440,9 +480,11 @@ class Mixup:
         use_cutmix = self.cutmix_alpha > 0 or self.cutmix_minmax is not None
         cut_alpha = self.cutmix_alpha if self.cutmix_alpha > 0 else 1.0
         if use_mixup:
-            xm, perm_m, lam_m = mixup_pairs(k_mixup, x, self.mixup_alpha, mode=self.mode, p=self.prob)
+            xm, perm_m, lam_m = mixup_pairs(k_mixup, x, self.mixup_alpha, mode=self.mode, p=self.prob, groups=self.groups)
         if use_cutmix:
-            xc, perm_c, lam_c = cutmix_pairs(k_cutmix, x, cut_alpha, mode=self.mode, p=self.prob, minmax=self.cutmix_minmax)
+            xc, perm_c, lam_c = cutmix_pairs(
+                k_cutmix, x, cut_alpha, mode=self.mode, p=self.prob, minmax=self.cutmix_minmax, groups=self.groups
+            )
         if use_mixup and use_cutmix:
             n = x.shape[0]
             shape = (n,) if self.mode == "elem" else ()
@@ -454,4 +496,4 @@ class Mixup:
             x_mixed, perm, lam = xc, perm_c, lam_c
         else:
             x_mixed, perm, lam = xm, perm_m, lam_m
-        return x_mixed, _mix_targets(y, perm, lam, self.num_classes, self.label_smoothing)
+        return x_mixed, _mix_targets(y, perm, lam, self.num_classes, self.label_smoothing, self.groups)

@@ -258,7 +258,9 @@ def predict(
     fixed = _views(views)
     matrices = jnp.stack([v.matrix(height, width) for v in fixed])  # (V, 3, 3)
     per_example = jnp.broadcast_to(matrices[:, None], (len(fixed), batch, 3, 3))
-    inputs = jax.vmap(lambda m: _warp_batch(x, m, "fill"))(per_example)  # (V, N, H, W, C)
+    # Views are laid out example-major, (N, V, ...), so that flattening to one batch of N * V
+    # keeps each example's views next to it: a batch sharded over devices stays where it is.
+    inputs = jax.vmap(lambda m: _warp_batch(x, m, "fill"), out_axes=1)(per_example)
 
     if n:
         if pipeline is None or key is None:
@@ -271,29 +273,27 @@ def predict(
             )
         keys = jax.random.split(key, n * batch).reshape(n, batch)
         params = jax.vmap(jax.vmap(lambda k: pipeline.sample(k, x.shape[1:])))(keys)
-        drawn = jax.vmap(lambda p: jax.vmap(pipeline.apply)(p, x))(params)
-        inputs = jnp.concatenate([inputs, drawn.astype(inputs.dtype)], axis=0)
+        drawn = jax.vmap(lambda p: jax.vmap(pipeline.apply)(p, x), out_axes=1)(params)
+        inputs = jnp.concatenate([inputs, drawn.astype(inputs.dtype)], axis=1)
         if invert:
             if not (pipeline.is_geometric and pipeline.fuses(x.shape[1:])):
                 raise ValueError("predict: invert=True with random views needs a geometric pipeline (flips, crops, rotations)")
             random_m = jax.vmap(jax.vmap(lambda p: pipeline.matrix(p, x.shape[1:])))(params)
             per_example = jnp.concatenate([per_example, random_m], axis=0)
 
-    n_views = inputs.shape[0]
-    outputs = apply_fn(inputs.reshape((n_views * batch, *inputs.shape[2:])))
+    n_views = inputs.shape[1]
+    outputs = apply_fn(inputs.reshape((batch * n_views, *inputs.shape[2:])))
     outputs = _activate(jnp.asarray(outputs), activation)
-    outputs = outputs.reshape((n_views, batch, *outputs.shape[1:]))
+    outputs = jnp.moveaxis(outputs.reshape((batch, n_views, *outputs.shape[1:])), 1, 0)
 
     if invert:
         if outputs.ndim != 5 or outputs.shape[2:4] != (height, width):
             raise ValueError(f"predict: invert=True needs dense outputs (N, {height}, {width}, K), got {outputs.shape[1:]}")
-        back = jnp.linalg.inv(per_example)
-        flat_out = outputs.reshape((n_views * batch, *outputs.shape[2:]))
-        flat_m = back.reshape(n_views * batch, 3, 3)
-        outputs = _warp_batch(flat_out, flat_m, "edge").reshape(outputs.shape)
-        ones = jnp.ones((n_views * batch, height, width, 1), jnp.float32)
-        weights = _warp_batch(ones, flat_m, "fill").reshape((n_views, batch, height, width, 1))
-        weights = jnp.where(weights > 0.999, 1.0, 0.0)
+        back = jnp.linalg.inv(per_example)  # (V, N, 3, 3): input frame -> each view's frame
+        outputs = jax.vmap(lambda o, m: _warp_batch(o, m, "edge"))(outputs, back)
+        ones = jnp.ones((batch, height, width, 1), jnp.float32)
+        seen = jax.vmap(lambda m: _warp_batch(ones, m, "fill"))(back)
+        weights = jnp.where(seen > 0.999, 1.0, 0.0)
     else:
         weights = jnp.ones((n_views, batch) + (1,) * (outputs.ndim - 2), jnp.float32)
     merged, std = _merge(outputs.astype(jnp.float32), weights, merge, temperature)
