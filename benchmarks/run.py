@@ -14,6 +14,7 @@ over the median of the timed calls, after warm-up.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime
 import functools
 import importlib
@@ -25,7 +26,7 @@ import sys
 import threading
 import time
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
 
 import jax
 import jax.numpy as jnp
@@ -220,6 +221,37 @@ def guarded(pipeline: str, impl: str, run: Callable[[], Row]) -> Row:
         return skipped(pipeline, impl, f"{type(err).__name__}: {str(err).splitlines()[0][:120]}")
 
 
+@contextlib.contextmanager
+def one_thread() -> Iterator[None]:
+    """Run torch and OpenCV on one thread, as in a DataLoader worker, then restore.
+
+    Per-image loops with several intra-op threads spend their time in thread hand-offs, and
+    collapse when another process holds a core (we saw 0.9 s become 70 s per batch).
+    """
+    saved = {}
+    try:
+        import torch
+
+        saved["torch"] = torch.get_num_threads()
+        torch.set_num_threads(1)
+    except ImportError:
+        pass
+    try:
+        import cv2
+
+        saved["cv2"] = cv2.getNumThreads()
+        cv2.setNumThreads(1)
+    except ImportError:
+        pass
+    try:
+        yield
+    finally:
+        if "torch" in saved:
+            torch.set_num_threads(saved["torch"])
+        if "cv2" in saved:
+            cv2.setNumThreads(saved["cv2"])
+
+
 # --- data -----------------------------------------------------------------------------------
 
 
@@ -267,19 +299,24 @@ def bench_jaxaug_mix(cfg: Config) -> list[Row]:
     try:
         mix = importlib.import_module("jaxaug.mix")
     except ImportError:
-        return [skipped("mixup/cutmix", "jaxaug.mix", "jaxaug.mix not available yet")]
+        return [skipped("mixup/cutmix", "jaxaug", "jaxaug.mix not available yet")]
     x = jax.random.uniform(jax.random.key(1), (cfg.batch, SIZE, SIZE, 3))
     y = jnp.arange(cfg.batch) % 1000
     rows = []
     for op, alpha in (("mixup", 0.4), ("cutmix", 1.0)):
-        for mode in ("batch", "example"):
-            name = f"{op} ({mode})"
+        # The per-example mode was planned as "example"; the module may call it "elem" (timm's name).
+        for label, modes in (("batch", ("batch",)), ("per example", ("example", "elem"))):
+            name = f"{op} ({label})"
             fn = getattr(mix, op, None)
             if fn is None:
-                rows.append(skipped(name, "jaxaug.mix", f"jaxaug.mix.{op} missing"))
+                rows.append(skipped(name, "jaxaug", f"jaxaug.mix.{op} missing"))
                 continue
-            call = functools.partial(fn, alpha=alpha, num_classes=1000, mode=mode)
-            rows.append(guarded(name, "jaxaug", lambda: bench_jax(name, "jaxaug", call, (x, y), cfg)))
+            for mode in modes:
+                call = functools.partial(fn, alpha=alpha, num_classes=1000, mode=mode)
+                row = guarded(name, "jaxaug", lambda: bench_jax(name, "jaxaug", call, (x, y), cfg, f"mode={mode!r}"))
+                if row.items_s is not None:
+                    break
+            rows.append(row)
     return rows
 
 
@@ -488,7 +525,7 @@ def bench_torchvision(cfg: Config, pipelines: tuple[str, ...]) -> list[Row]:
         pipeline = torchvision_pipeline(name)
 
         def per_image(pipeline: Any = pipeline, images: list[Any] = images) -> Any:
-            with torch.inference_mode():
+            with torch.inference_mode(), one_thread():
                 return torch.stack([pipeline(img) for img in images])
 
         def on_batch(pipeline: Any = pipeline, batch: Any = batch) -> Any:
@@ -496,7 +533,7 @@ def bench_torchvision(cfg: Config, pipelines: tuple[str, ...]) -> list[Row]:
                 return pipeline(batch)
 
         impl = "torchvision v2, per image"
-        rows.append(guarded(name, impl, lambda: bench_eager(name, impl, per_image, cfg.batch, cfg, "same semantics; Python loop + stack, one process")))
+        rows.append(guarded(name, impl, lambda: bench_eager(name, impl, per_image, cfg.batch, cfg, "same semantics; Python loop + stack, one process, 1 thread")))
         impl = "torchvision v2, on batch"
         rows.append(guarded(name, impl, lambda: bench_eager(name, impl, on_batch, cfg.batch, cfg, "one draw shared by the whole batch")))
     return rows
@@ -599,9 +636,10 @@ def bench_albumentations(cfg: Config, pipelines: tuple[str, ...]) -> list[Row]:
             pipeline = pipelines_a[name]()
 
             def once() -> Any:
-                return np.stack([pipeline(image=img)["image"] for img in images])
+                with one_thread():
+                    return np.stack([pipeline(image=img)["image"] for img in images])
 
-            return bench_eager(name, impl, once, cfg.batch, cfg, "colour ops on uint8 (OpenCV LUTs); one process")
+            return bench_eager(name, impl, once, cfg.batch, cfg, "colour ops on uint8 (OpenCV LUTs); one process, 1 thread")
 
         rows.append(guarded(name, impl, run))
     return rows
@@ -632,8 +670,8 @@ def bench_torch_mix(cfg: Config) -> list[Row]:
         from timm.data import Mixup
 
         for op, alphas in (("mixup", (0.4, 0.0)), ("cutmix", (0.0, 1.0))):
-            for mode, timm_mode in (("batch", "batch"), ("example", "elem")):
-                name = f"{op} ({mode})"
+            for label, timm_mode in (("batch", "batch"), ("per example", "elem")):
+                name = f"{op} ({label})"
                 mixer = Mixup(mixup_alpha=alphas[0], cutmix_alpha=alphas[1], mode=timm_mode, label_smoothing=0.0, num_classes=1000)
                 # timm mixes in place; give it a fresh copy each call (the copy is timed too).
                 rows.append(guarded(name, "timm Mixup", lambda: bench_eager(name, "timm Mixup", lambda: mixer(x.clone(), y), cfg.batch, cfg, f"mode={timm_mode!r}; includes a batch copy")))
@@ -682,14 +720,19 @@ def table(rows: list[Row]) -> str:
 
 
 def cpu_model() -> str:
+    """The CPU's model name, with its widest vector extensions (Linux), else what platform knows."""
+    model, flags = platform.processor() or platform.machine(), []
     try:
         with open("/proc/cpuinfo") as f:
             for line in f:
                 if line.startswith("model name"):
-                    return line.split(":", 1)[1].strip()
+                    model = line.split(":", 1)[1].strip()
+                if line.startswith("flags"):
+                    flags = [x for x in ("avx2", "fma", "avx512f") if x in line.split()]
+                    break
     except OSError:
         pass
-    return platform.processor() or platform.machine()
+    return f"{model} ({', '.join(flags)})" if flags else model
 
 
 def versions() -> str:
@@ -756,35 +799,44 @@ How to read it:
   first call, sampled every millisecond with psutil. They are not the same measure.
 - jaxaug x = jaxaug items/s over this row's items/s for the same pipeline (> 1: jaxaug is
   faster). On a floor row it is jaxaug's fraction of the floor (imagenet / pathology for 3ch).
-- Per-image rows run in one process; a DataLoader with W workers multiplies them by up to W
-  (this machine has {os.cpu_count()} logical cores).
+- Per-image rows run in one process on one thread (torch and OpenCV), as a DataLoader worker
+  does; W workers multiply them by up to W (this machine has {os.cpu_count()} logical cores).
+  Batch rows (JAX, torch on a batch) use every core they are given.
+- CPU ms/batch is the process's CPU time per call; over ms/batch it is the cores kept busy.
+- page faults/call: minor faults per call; XLA allocates outputs and temporaries afresh on every
+  call and large buffers arrive as new pages (see benchmarks/README.md).
 - See benchmarks/README.md for what each row runs and how semantics differ.
 """
 
 
+ROW_ORDER = (*PIPELINES, "mixup (batch)", "mixup (per example)", "cutmix (batch)", "cutmix (per example)", "ecg (5000x12)")
+
+
 def order(row: Row) -> tuple[int, str, bool]:
-    """Presets first (in PIPELINES order), then mix and ECG rows, floors last; jaxaug on top."""
-    rank = PIPELINES.index(row.pipeline) if row.pipeline in PIPELINES else 9 if row.pipeline.startswith("floor") else 5
+    """Presets first, then mix and ECG rows, anything else, floors last; jaxaug first in each."""
+    rank = ROW_ORDER.index(row.pipeline) if row.pipeline in ROW_ORDER else 90 if row.pipeline.startswith("floor") else 80
     return (rank, row.pipeline, row.impl != "jaxaug")
 
 
 PEERS = {
-    "jaxaug": lambda cfg, p: bench_jaxaug(cfg, p) + bench_jaxaug_mix(cfg) + bench_jaxaug_ecg(cfg),
+    "jaxaug": bench_jaxaug,
     "floor": bench_floor,
     "naive": bench_naive,
     "augmax": bench_augmax,
     "torchvision": bench_torchvision,
     "kornia": bench_kornia,
     "albumentations": bench_albumentations,
-    "mix": lambda cfg, p: bench_torch_mix(cfg),
+    "mix": lambda cfg, p: bench_jaxaug_mix(cfg) + bench_torch_mix(cfg),
+    "ecg": lambda cfg, p: bench_jaxaug_ecg(cfg),
 }
+QUICK = ("jaxaug", "floor", "naive", "augmax", "torchvision", "kornia", "albumentations")
 
 
 def main(argv: list[str] | None = None) -> None:
     """Parse the command line, run the selected benchmarks, print and write the table."""
     argv = sys.argv[1:] if argv is None else argv
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="few repeats, ImageNet pipeline only (unless --pipelines); under a minute")
+    parser.add_argument("--quick", action="store_true", help="two timed calls, ImageNet rows and the floor only (unless --pipelines/--only); under a minute")
     parser.add_argument("--batch", type=int, default=128, help="images per call (default 128)")
     parser.add_argument("--out", default=os.path.join(os.path.dirname(os.path.abspath(__file__)), "RESULTS.md"))
     parser.add_argument("--only", default="", help=f"comma-separated subset of {','.join(PEERS)}")
@@ -793,12 +845,12 @@ def main(argv: list[str] | None = None) -> None:
 
     cfg = Config(batch=args.batch)
     if args.quick:
-        cfg = Config(batch=args.batch, repeats=3, budget_s=1.0, warmup=1, min_repeats=2)
+        cfg = Config(batch=args.batch, repeats=2, budget_s=1.0, warmup=0, min_repeats=2)
     pipelines = tuple(p for p in args.pipelines.split(",") if p) or (("imagenet",) if args.quick else PIPELINES)
     unknown = [p for p in pipelines if p not in PIPELINES]
     if unknown:
         parser.error(f"unknown pipelines {unknown}; choose from {PIPELINES}")
-    only = [o for o in args.only.split(",") if o] or list(PEERS)
+    only = [o for o in args.only.split(",") if o] or list(QUICK if args.quick else PEERS)
     unknown = [o for o in only if o not in PEERS]
     if unknown:
         parser.error(f"unknown --only entries {unknown}; choose from {list(PEERS)}")

@@ -13,7 +13,7 @@ jax.config.update("jax_numpy_rank_promotion", "raise")
 
 settings.register_profile(
     "ci",
-    max_examples=15,
+    max_examples=10,
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
     derandomize=True,

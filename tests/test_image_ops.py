@@ -181,6 +181,19 @@ def test_magnitudes_can_be_traced_per_example():
     np.testing.assert_array_equal(np.asarray(rotated[2]), np.asarray(jnp.arange(16.0).reshape(4, 4, 1)[::-1, ::-1]))
 
 
+def test_hue_is_the_same_eagerly_and_under_jit_vmap_on_ties():
+    # Pixels with two equal top channels: a `maxc == r` test could fail in one fused copy.
+    rng = np.random.default_rng(0)
+    base = rng.uniform(0, 1, (64, 3)).astype(np.float32)
+    base[:, 1] = base[:, 0]
+    base[::2, 2] = base[::2, 0]
+    imgs = jnp.asarray(base.reshape(4, 4, 4, 3))
+    factors = jnp.array([-0.3, 0.1, 0.25, 0.5])
+    batched = jax.jit(jax.vmap(lambda x, f: F.adjust_hue(F.adjust_brightness(x, 1.3), f)))(imgs, factors)
+    for i in range(4):
+        np.testing.assert_allclose(np.asarray(batched[i]), np.asarray(F.adjust_hue(F.adjust_brightness(imgs[i], 1.3), factors[i])), atol=1e-5)
+
+
 @pytest.mark.parametrize("value", [0, 255])
 def test_constant_and_tiny_images_give_finite_output(value):
     for shape in [(1, 1, 3), (1, 7, 3), (7, 1, 1), (3, 3, 3)]:

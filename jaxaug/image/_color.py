@@ -217,8 +217,12 @@ def adjust_hue(image: ArrayLike, hue_factor: ArrayLike) -> jax.Array:
 def _shift_hue(x: jax.Array, hue_factor: jax.Array) -> jax.Array:
     """RGB -> HSV, rotate H, HSV -> RGB, following torchvision's formulas elementwise."""
     r, g, b = x[..., 0], x[..., 1], x[..., 2]
-    maxc = jnp.maximum(jnp.maximum(r, g), b)
-    minc = jnp.minimum(jnp.minimum(r, g), b)
+    # The sector comes from argmax, not from `maxc == r` tests: XLA may fuse and round a
+    # channel differently in two places, and then no equality holds (seen under jit + vmap).
+    # argmax picks exactly one, preferring r then g on ties, as torchvision's tests do.
+    top = jnp.argmax(x, axis=-1)
+    maxc = jnp.max(x, axis=-1)
+    minc = jnp.min(x, axis=-1)
     eqc = maxc == minc
     cr = maxc - minc
     ones = jnp.ones_like(maxc)
@@ -227,9 +231,9 @@ def _shift_hue(x: jax.Array, hue_factor: jax.Array) -> jax.Array:
     rc = (maxc - r) / cr_divisor
     gc = (maxc - g) / cr_divisor
     bc = (maxc - b) / cr_divisor
-    hr = jnp.where(maxc == r, bc - gc, 0.0)
-    hg = jnp.where((maxc == g) & (maxc != r), 2.0 + rc - bc, 0.0)
-    hb = jnp.where((maxc != g) & (maxc != r), 4.0 + gc - rc, 0.0)
+    hr = jnp.where(top == 0, bc - gc, 0.0)
+    hg = jnp.where(top == 1, 2.0 + rc - bc, 0.0)
+    hb = jnp.where(top == 2, 4.0 + gc - rc, 0.0)
     h = jnp.mod((hr + hg + hb) / 6.0 + 1.0, 1.0)
     h = jnp.mod(h + hue_factor, 1.0)
     v = maxc
