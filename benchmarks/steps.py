@@ -21,13 +21,14 @@ from run import IMAGENET_MEAN, IMAGENET_STD, SIZE, Config, bench_jax, make_image
 
 
 def separable_resized_crop(key: jax.Array, image: jax.Array) -> jax.Array:
-    """Prototype: RandomResizedCrop + HorizontalFlip resampled as two row gathers, no pixel gather.
+    """Prototype: RandomResizedCrop + HorizontalFlip resampled as two gathers of whole rows.
 
     A crop, resize or flip maps output x to input x and output y to input y separately (the
     fused matrix has zero off-diagonal terms), so bilinear interpolation factors: gather the two
-    input rows per output row (contiguous W*C slices), blend, transpose, gather the two columns
-    per output column the same way, blend, transpose back. Same draws and matrix as jaxaug's
-    Compose; the output matches it to float rounding.
+    input rows per output row (contiguous W*C slices), blend, *transpose*, gather the two
+    columns per output column as rows of the transposed image, blend, transpose back. Gathering
+    columns in place (``take(..., axis=1)``) instead reads C values per index, almost as many
+    indices as the per-pixel gather. Same draws and matrix as jaxaug's Compose.
     """
     pipeline = ja.Compose([ja.RandomResizedCrop(SIZE), ja.RandomHorizontalFlip()])
     m = pipeline.matrix(pipeline.sample(key, image.shape), image.shape)
@@ -46,23 +47,27 @@ def separable_resized_crop(key: jax.Array, image: jax.Array) -> jax.Array:
     return (left + fx[:, None, None] * (right - left)).transpose(1, 0, 2) * (1.0 / 255.0)
 
 
-def hue_select_n(key: jax.Array, image: jax.Array) -> jax.Array:
-    """Prototype: jaxaug's HSV hue shift with one reciprocal and ``lax.select_n`` on the sector.
+def hue_one_reciprocal(key: jax.Array, image: jax.Array) -> jax.Array:
+    """Prototype: jaxaug's HSV hue shift with one reciprocal instead of three divisions.
 
-    ``jnp.select`` with five conditions lowers to a stacked (6, H, W) predicate and an argmax
-    reduction; the sector index is already an integer, so ``select_n`` picks directly. The
-    four divisions become two. Same formulas otherwise (matches to 1e-6).
+    XLA on CPU does not duplicate a division into several consumers, so each of ``rc, gc, bc
+    = (maxc - c) / cr`` becomes its own materialised pass over the batch; multiplying by one
+    ``1 / cr`` removes two of them. Also ``h - floor(h)`` for ``mod(h, 1)``, the sector
+    (argmax, first on ties) from comparisons with ``maxc`` picked by it, so the two always
+    agree, and ``lax.select_n`` on the integer sector instead of ``jnp.select``. Matches
+    jaxaug's to 1e-6.
     """
     hue = jax.random.uniform(key, (), minval=-0.1, maxval=0.1)
     x = image.astype(jnp.float32)
     r, g, b = x[..., 0], x[..., 1], x[..., 2]
-    maxc = jnp.maximum(jnp.maximum(r, g), b)
+    top = jnp.where((r >= g) & (r >= b), 0, jnp.where(g >= b, 1, 2))
+    maxc = jax.lax.select_n(top, r, g, b)
     cr = maxc - jnp.minimum(jnp.minimum(r, g), b)
     flat = cr == 0
     s = cr / jnp.where(flat, 1.0, maxc)
     inv = 1.0 / jnp.where(flat, 1.0, cr)
     rc, gc, bc = (maxc - r) * inv, (maxc - g) * inv, (maxc - b) * inv
-    h = jnp.where(maxc == r, bc - gc, jnp.where(maxc == g, 2.0 + rc - bc, 4.0 + gc - rc)) / 6.0 + 1.0
+    h = jax.lax.select_n(top, bc - gc, 2.0 + rc - bc, 4.0 + gc - rc) / 6.0 + 1.0
     h = h - jnp.floor(h) + hue
     h6 = (h - jnp.floor(h)) * 6.0
     sector = jnp.floor(h6)
@@ -100,14 +105,14 @@ def main(argv: list[str] | None = None) -> None:
         ("imagenet", "preset (all steps)", ja.presets.imagenet_train(), rgb_u8),
         ("imagenet", "RandomResizedCrop(224) u8->f32", ja.RandomResizedCrop(SIZE), rgb_u8),
         ("imagenet", "RRC + HFlip fused (Compose)", ja.Compose([ja.RandomResizedCrop(SIZE), ja.RandomHorizontalFlip()]), rgb_u8),
-        ("imagenet", "prototype: RRC + HFlip as 2 row gathers", separable_resized_crop, rgb_u8),
+        ("imagenet", "prototype: RRC + HFlip, rows then transposed rows", separable_resized_crop, rgb_u8),
         ("imagenet", "RandomHorizontalFlip alone, u8 256", ja.RandomHorizontalFlip(), rgb_u8),
         ("imagenet", "ColorJitter(.4,.4,.4,.1)", ja.ColorJitter(0.4, 0.4, 0.4, 0.1), rgb_f),
         ("imagenet", "ColorJitter(.4,.4,.4) (no hue)", ja.ColorJitter(0.4, 0.4, 0.4), rgb_f),
         ("imagenet", "ColorJitter(brightness=.4)", ja.ColorJitter(brightness=0.4), rgb_f),
         ("imagenet", "ColorJitter(hue=.1)", ja.ColorJitter(hue=0.1), rgb_f),
         ("imagenet", "hue shift alone (jaxaug _shift_hue)", hue_jaxaug, rgb_f),
-        ("imagenet", "prototype: hue with select_n", hue_select_n, rgb_f),
+        ("imagenet", "prototype: hue, 1 reciprocal (not 3 divides)", hue_one_reciprocal, rgb_f),
         ("imagenet", "ToFloat + Normalize", ja.Compose([ja.ToFloat(), ja.Normalize(IMAGENET_MEAN, IMAGENET_STD)]), rgb_f),
         ("imagenet", "RandomErasing(0.5)", ja.RandomErasing(p=0.5), rgb_f),
         ("xray", "preset (all steps)", ja.presets.xray_train(), gray_u8),
@@ -120,7 +125,7 @@ def main(argv: list[str] | None = None) -> None:
     ]
     references = {
         separable_resized_crop: ja.Compose([ja.RandomResizedCrop(SIZE), ja.RandomHorizontalFlip()]),
-        hue_select_n: hue_jaxaug,
+        hue_one_reciprocal: hue_jaxaug,
     }
     rows = []
     for pipeline, name, step, x in steps:

@@ -57,19 +57,20 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--out", default="image_presets.png", help="PNG to write")
     parser.add_argument("--views", type=int, default=4, help="augmented views per row")
-    parser.add_argument("--quick", action="store_true", help="two views, two images (for the test suite)")
+    parser.add_argument("--quick", action="store_true", help="one image, two presets, two views (for the test suite)")
     args = parser.parse_args()
     n_views = 2 if args.quick else args.views
 
     images = load_images()
-    if args.quick:
-        images = dict(list(images.items())[:2])
     pipelines = {
         "xray_train": presets.xray_train(size=128, resize=144),
         "pathology_train": presets.pathology_train(size=128, resize=144),
         "imagenet_train": presets.imagenet_train(size=128),
         "eval_transform": presets.eval_transform(size=128, resize=144),
     }
+    if args.quick:
+        images = dict(list(images.items())[:1])
+        pipelines = {name: pipelines[name] for name in ("xray_train", "eval_transform")}
     rows = []
     for image_name, image in images.items():
         rgb = np.repeat(image, 3, axis=-1)
@@ -91,7 +92,7 @@ def main() -> None:
                 view[outline(view_mask)] = (1, 0, 0)
                 tiles.append(view)
             rows.append((f"{image_name}\n{preset_name}", np.concatenate(tiles, axis=1)))
-        print(f"{image_name}: {image.shape[0]}x{image.shape[1]}, 4 presets, {n_views} views each")
+        print(f"{image_name}: {image.shape[0]}x{image.shape[1]}, {len(pipelines)} presets, {n_views} views each")
 
     import matplotlib
 

@@ -78,6 +78,8 @@ class GeometricTransform(Transform):
     """
 
     is_geometric = True
+    # True for maps without rotation or shear (crops, resizes, flips): resampled separably.
+    axis_aligned = False
     interpolation = "bilinear"
     border = "edge"
     fill: Any = 0.0
@@ -97,6 +99,7 @@ class GeometricTransform(Transform):
             border=self.border,
             fill=self.fill,
             mask_fill=self.mask_fill,
+            separable=self.axis_aligned,
         )
 
 
@@ -110,15 +113,16 @@ def warp_pair(
     border: str,
     fill: Any,
     mask_fill: Any,
+    separable: bool = False,
 ) -> tuple[jax.Array, jax.Array | None]:
     """Resample an image and its mask through one matrix: the mask by nearest neighbour."""
-    out = resample(image, matrix, size, interpolation=interpolation, fill=fill, border=border)
+    out = resample(image, matrix, size, interpolation=interpolation, fill=fill, border=border, separable=separable)
     out = to_float(out).astype(float_dtype(image.dtype))
     if mask is None:
         return out, None
     mask_channels = mask.shape[-1] if mask.ndim == 3 else 1
     fill_values = _checks.channel_values("mask_fill", "mask_fill", mask_fill, mask_channels)
-    out_mask = resample(mask, matrix, size, interpolation="nearest", fill=fill_values, border=border)
+    out_mask = resample(mask, matrix, size, interpolation="nearest", fill=fill_values, border=border, separable=separable)
     return out, out_mask
 
 

@@ -38,6 +38,7 @@ def _geometry_settings(steps: Sequence[GeometricTransform]) -> dict[str, Any]:
         "border": "fill" if fillers else "edge",
         "fill": fillers[-1].fill if fillers else 0.0,
         "mask_fill": fillers[-1].mask_fill if fillers else 0,
+        "separable": all(s.axis_aligned for s in steps),
     }
 
 
@@ -80,6 +81,10 @@ class Compose(GeometricTransform):
     @property
     def _settings(self) -> dict[str, Any]:
         return _geometry_settings([t for t in self.transforms if isinstance(t, GeometricTransform)])
+
+    @property
+    def axis_aligned(self) -> bool:  # type: ignore[override]
+        return self._settings["separable"]
 
     @property
     def interpolation(self) -> str:  # type: ignore[override]
@@ -181,6 +186,10 @@ class RandomApply(GeometricTransform):
         return self._inner.fuses(shape)
 
     @property
+    def axis_aligned(self) -> bool:  # type: ignore[override]
+        return self._inner.axis_aligned
+
+    @property
     def interpolation(self) -> str:  # type: ignore[override]
         return self._inner.interpolation
 
@@ -271,6 +280,10 @@ class RandomChoice(GeometricTransform):
     @property
     def _settings(self) -> dict[str, Any]:
         return _geometry_settings([t for t in self.transforms if isinstance(t, GeometricTransform)])
+
+    @property
+    def axis_aligned(self) -> bool:  # type: ignore[override]
+        return self._settings["separable"]
 
     @property
     def interpolation(self) -> str:  # type: ignore[override]

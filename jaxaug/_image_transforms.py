@@ -64,6 +64,8 @@ class Resize(GeometricTransform):
       (256, 320, 3)
     """
 
+    axis_aligned = True
+
     size: int | Sequence[int]
     interpolation: str = "bilinear"
     antialias: bool = True
@@ -91,7 +93,7 @@ class Resize(GeometricTransform):
         out = _geometry.resize(image, size, self.interpolation, self.antialias)
         if mask is not None:
             m = self.matrix(params, image.shape)
-            mask = _geometry.resample(mask, m, size, interpolation="nearest", fill=0, border="edge")
+            mask = _geometry.resample(mask, m, size, interpolation="nearest", fill=0, border="edge", separable=True)
         return out, mask
 
 
@@ -107,6 +109,8 @@ class CenterCrop(GeometricTransform):
       >>> ja.CenterCrop(224)(jax.random.key(0), jnp.zeros((256, 256, 3))).shape
       (224, 224, 3)
     """
+
+    axis_aligned = True
 
     size: int | Sequence[int]
     fill: float | Sequence[float] = 0.0
@@ -148,6 +152,8 @@ class RandomCrop(GeometricTransform):
       >>> ja.RandomCrop(224)(jax.random.key(0), jnp.zeros((256, 256, 3))).shape
       (224, 224, 3)
     """
+
+    axis_aligned = True
 
     size: int | Sequence[int]
     padding: int | Sequence[int] | None = None
@@ -229,6 +235,8 @@ class RandomResizedCrop(GeometricTransform):
       (224, 224, 3)
     """
 
+    axis_aligned = True
+
     size: int | Sequence[int]
     scale: Sequence[float] = (0.08, 1.0)
     ratio: Sequence[float] = (3.0 / 4.0, 4.0 / 3.0)
@@ -306,6 +314,8 @@ class RandomHorizontalFlip(GeometricTransform):
       Array([2., 1., 0.], dtype=float32)
     """
 
+    axis_aligned = True
+
     p: float = 0.5
     interpolation = "nearest"
 
@@ -333,6 +343,8 @@ class RandomVerticalFlip(GeometricTransform):
       >>> ja.RandomVerticalFlip(p=1.0)(jax.random.key(0), img)[:, 0, 0]
       Array([2., 1., 0.], dtype=float32)
     """
+
+    axis_aligned = True
 
     p: float = 0.5
     interpolation = "nearest"

@@ -135,11 +135,15 @@ def resample(
     interpolation: str,
     fill: float | Sequence[float],
     border: str,
+    separable: bool = False,
 ) -> jax.Array:
     """The resampler behind every geometric op; also used for masks.
 
     Nearest keeps the dtype of `values` (masks stay integer); bilinear returns floats in the
-    units of `to_float`.
+    units of `to_float`. With ``separable=True`` the caller promises an axis-aligned matrix
+    (no rotation or shear: crops, resizes, flips), and the image is resampled rows first, then
+    columns: whole rows and columns are gathered instead of single pixels, which is several
+    times faster and gives the same result.
     """
     if interpolation not in INTERPOLATIONS:
         raise ValueError(f"interpolation must be one of {INTERPOLATIONS}, got {interpolation!r}")
@@ -149,14 +153,19 @@ def resample(
     if matrix.shape != (3, 3):
         raise ValueError(f"matrix must have shape (3, 3), got {matrix.shape}")
     if values.ndim == 2:
-        return resample(values[..., None], matrix, size, interpolation=interpolation, fill=fill, border=border)[..., 0]
+        return resample(
+            values[..., None], matrix, size, interpolation=interpolation, fill=fill, border=border, separable=separable
+        )[..., 0]
     height, width, channels = values.shape
     out_h, out_w = size
     xs = jnp.arange(out_w, dtype=jnp.float32).reshape(1, out_w)
     ys = jnp.arange(out_h, dtype=jnp.float32).reshape(out_h, 1)
-    x_in = matrix[0, 0] * xs + matrix[0, 1] * ys + matrix[0, 2]
-    y_in = matrix[1, 0] * xs + matrix[1, 1] * ys + matrix[1, 2]
-    flat = values.reshape(height * width, channels)
+    if separable:
+        x_in = matrix[0, 0] * xs + matrix[0, 2]  # (1, out_w)
+        y_in = matrix[1, 1] * ys + matrix[1, 2]  # (out_h, 1)
+    else:
+        x_in = matrix[0, 0] * xs + matrix[0, 1] * ys + matrix[0, 2]
+        y_in = matrix[1, 0] * xs + matrix[1, 1] * ys + matrix[1, 2]
     fill_values = _checks.channel_values("resample", "fill", fill, channels)
 
     if interpolation == "nearest":
@@ -164,7 +173,10 @@ def resample(
         yi = jnp.round(y_in).astype(jnp.int32)
         inside = (xi >= 0) & (xi < width) & (yi >= 0) & (yi < height)
         xi, yi = jnp.clip(xi, 0, width - 1), jnp.clip(yi, 0, height - 1)
-        picked = flat[yi * width + xi]
+        if separable:
+            picked = jnp.take(jnp.take(values, yi[:, 0], axis=0), xi[0], axis=1)
+        else:
+            picked = values.reshape(height * width, channels)[yi * width + xi]
         if border == "edge":
             return picked
         fill_array = jnp.asarray(fill_values).astype(values.dtype).reshape(1, 1, channels)
@@ -180,12 +192,24 @@ def resample(
     x0, y0 = x0f.astype(jnp.int32), y0f.astype(jnp.int32)
     x1, y1 = jnp.minimum(x0 + 1, width - 1), jnp.minimum(y0 + 1, height - 1)
 
-    def read(yy: jax.Array, xx: jax.Array) -> jax.Array:
-        return flat[yy * width + xx].astype(work)
+    if separable:
+        # Rows first (out_h gathers of whole rows), then columns (out_w gathers of columns).
+        def rows(index: jax.Array) -> jax.Array:
+            return jnp.take(values, index[:, 0], axis=0).astype(work)
 
-    top = read(y0, x0) + fx * (read(y0, x1) - read(y0, x0))
-    bottom = read(y1, x0) + fx * (read(y1, x1) - read(y1, x0))
-    out = (top + fy * (bottom - top)) * scale
+        top_rows = rows(y0)
+        blended_rows = top_rows + fy * (rows(y1) - top_rows)  # (out_h, W, C)
+        left = jnp.take(blended_rows, x0[0], axis=1)
+        out = (left + fx * (jnp.take(blended_rows, x1[0], axis=1) - left)) * scale
+    else:
+        flat = values.reshape(height * width, channels)
+
+        def read(yy: jax.Array, xx: jax.Array) -> jax.Array:
+            return flat[yy * width + xx].astype(work)
+
+        top = read(y0, x0) + fx * (read(y0, x1) - read(y0, x0))
+        bottom = read(y1, x0) + fx * (read(y1, x1) - read(y1, x0))
+        out = (top + fy * (bottom - top)) * scale
     if border == "edge":
         return out
     # Coverage of the sample by the image: 1 inside, 0 a pixel or more outside, a linear
