@@ -568,35 +568,45 @@ class ColorJitter(PixelTransform):
 
     def apply_image(self, params: Jitter, image: jax.Array) -> jax.Array:
         x = _color._work(image)
-        color = x.shape[-1] == 3
         if x.shape[-1] not in (1, 3):
             raise ValueError(f"ColorJitter: image must have 1 or 3 channels, got {x.shape[-1]}")
-        # Ops 0, 1, 2 are brightness, contrast, saturation (blends); op 3 is hue.
-        enabled = jnp.array(
-            [self.brightness is not None, self.contrast is not None, self.saturation is not None and color]
-        )
+        color = x.shape[-1] == 3
+        # Ops 0, 1, 2 are brightness, contrast, saturation (blends against 0, the gray mean,
+        # the gray image); 3 is hue. Saturation and hue leave a gray image alone. Only the
+        # configured blends get slots, in the drawn order; hue, if on, runs once between them.
+        blends = [op for op, rng in enumerate((self.brightness, self.contrast, self.saturation)) if rng is not None]
+        if not color:
+            blends = [op for op in blends if op != 2]
+        use_hue = self.hue is not None and color
         factors = jnp.stack([params.brightness, params.contrast, params.saturation]).astype(x.dtype)
-        order = params.order
-        if self.hue is None or not color:
-            for slot in range(4):
-                x = self._blend_slot(x, order[slot], enabled, factors, order[slot] != 3)
+        position = jnp.argsort(params.order)  # position[op]: when op runs
+        if blends:
+            ops = jnp.asarray(blends, jnp.int32)
+            when = position[ops]
+            sequence, sequence_when = ops[jnp.argsort(when)], jnp.sort(when)
+        if not use_hue:
+            for j in range(len(blends)):
+                x = self._blend_slot(x, sequence[j], blends, factors, jnp.bool_(True))
             return _color._done(x, image)
-        hue_slot = jnp.argmax(order == 3)
-        for slot in range(3):
-            x = self._blend_slot(x, order[slot], enabled, factors, slot < hue_slot)
+        hue_when = position[3]
+        for j in range(len(blends)):
+            x = self._blend_slot(x, sequence[j], blends, factors, sequence_when[j] < hue_when)
         x = _color._shift_hue(x, params.hue.astype(x.dtype))
-        for slot in range(1, 4):
-            x = self._blend_slot(x, order[slot], enabled, factors, slot > hue_slot)
+        for j in range(len(blends)):
+            x = self._blend_slot(x, sequence[j], blends, factors, sequence_when[j] > hue_when)
         return _color._done(x, image)
 
     @staticmethod
-    def _blend_slot(x: jax.Array, op: jax.Array, enabled: jax.Array, factors: jax.Array, active: jax.Array) -> jax.Array:
-        """Apply blend `op` (0, 1 or 2) to `x` where `active`; hue (3) is never applied here."""
-        op_index = jnp.minimum(op, 2)
+    def _blend_slot(x: jax.Array, op: jax.Array, blends: list[int], factors: jax.Array, active: jax.Array) -> jax.Array:
+        """Apply blend `op` to `x` where `active`; the reference is built only for configured ops."""
         gray = _color._gray(x) if x.shape[-1] == 3 else x
-        reference = jnp.where(op == 0, 0.0, jnp.where(op == 1, jnp.mean(gray), gray))
-        blended = _color._blend(x, reference, factors[op_index])
-        return jnp.where(active & (op != 3) & enabled[op_index], blended, x)
+        reference = jnp.zeros((), x.dtype)
+        if 1 in blends:
+            reference = jnp.where(op == 1, jnp.mean(gray), reference)
+        if 2 in blends:
+            reference = jnp.where(op == 2, gray, reference)
+        blended = _color._blend(x, reference, factors[op])
+        return jnp.where(active, blended, x)
 
 
 @dataclass(frozen=True)

@@ -217,20 +217,23 @@ def adjust_hue(image: ArrayLike, hue_factor: ArrayLike) -> jax.Array:
 def _shift_hue(x: jax.Array, hue_factor: jax.Array) -> jax.Array:
     """RGB -> HSV, rotate H, HSV -> RGB, following torchvision's formulas elementwise."""
     r, g, b = x[..., 0], x[..., 1], x[..., 2]
-    # The sector comes from argmax, not from `maxc == r` tests: XLA may fuse and round a
-    # channel differently in two places, and then no equality holds (seen under jit + vmap).
-    # argmax picks exactly one, preferring r then g on ties, as torchvision's tests do.
-    top = jnp.argmax(x, axis=-1)
-    maxc = jnp.max(x, axis=-1)
-    minc = jnp.min(x, axis=-1)
+    # The top channel comes from comparisons, and maxc is read from that channel, so the two
+    # always agree: with `maxc == r` tests, XLA may fuse and round a channel differently in two
+    # places and then no test holds (seen under jit + vmap). Ties prefer r, then g, as
+    # torchvision's tests do.
+    top = jnp.where((r >= g) & (r >= b), 0, jnp.where(g >= b, 1, 2))
+    maxc = jax.lax.select_n(top, r, g, b)
+    minc = jnp.minimum(jnp.minimum(r, g), b)
     eqc = maxc == minc
     cr = maxc - minc
     ones = jnp.ones_like(maxc)
     s = cr / jnp.where(eqc, ones, maxc)
-    cr_divisor = jnp.where(eqc, ones, cr)
-    rc = (maxc - r) / cr_divisor
-    gc = (maxc - g) / cr_divisor
-    bc = (maxc - b) / cr_divisor
+    # One reciprocal shared by the three channel terms: XLA does not duplicate a division
+    # into several consumers, so three divisions would each be a stored pass.
+    inv_cr = 1.0 / jnp.where(eqc, ones, cr)
+    rc = (maxc - r) * inv_cr
+    gc = (maxc - g) * inv_cr
+    bc = (maxc - b) * inv_cr
     hr = jnp.where(top == 0, bc - gc, 0.0)
     hg = jnp.where(top == 1, 2.0 + rc - bc, 0.0)
     hb = jnp.where(top == 2, 4.0 + gc - rc, 0.0)

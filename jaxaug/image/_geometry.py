@@ -199,8 +199,12 @@ def resample(
 
         top_rows = rows(y0)
         blended_rows = top_rows + fy * (rows(y1) - top_rows)  # (out_h, W, C)
-        left = jnp.take(blended_rows, x0[0], axis=1)
-        out = (left + fx * (jnp.take(blended_rows, x1[0], axis=1) - left)) * scale
+        # Columns are gathered as rows of the transpose: each index then moves a whole
+        # contiguous (out_h, C) slab instead of C values.
+        columns = jnp.swapaxes(blended_rows, 0, 1)  # (W, out_h, C)
+        left = jnp.take(columns, x0[0], axis=0)
+        blended = left + jnp.swapaxes(fx, 0, 1) * (jnp.take(columns, x1[0], axis=0) - left)
+        out = jnp.swapaxes(blended, 0, 1) * scale
     else:
         flat = values.reshape(height * width, channels)
 
