@@ -13,6 +13,7 @@ from typing import Any, NamedTuple
 
 import jax
 import jax.numpy as jnp
+import numpy as np
 
 from jaxaug import _checks
 from jaxaug._base import GeometricTransform, PixelTransform, Shape, split_key
@@ -484,8 +485,8 @@ class Normalize(PixelTransform):
     std: Sequence[float]
 
     def __post_init__(self) -> None:
-        _freeze(self, "mean", tuple(float(v) for v in jnp.atleast_1d(jnp.asarray(self.mean)).tolist()))
-        _freeze(self, "std", tuple(float(v) for v in jnp.atleast_1d(jnp.asarray(self.std)).tolist()))
+        _freeze(self, "mean", tuple(float(v) for v in np.atleast_1d(np.asarray(self.mean, np.float64))))
+        _freeze(self, "std", tuple(float(v) for v in np.atleast_1d(np.asarray(self.std, np.float64))))
         if any(not s > 0 for s in self.std):
             raise ValueError(f"Normalize: std must be > 0 for every channel, got {self.std}")
 

@@ -172,3 +172,10 @@ def test_identity_matrix_warp_is_exact():
     img = _smooth()
     out = ja.image.warp_affine(img, _geometry.identity_matrix(), img.shape[:2])
     np.testing.assert_array_equal(np.asarray(out), np.asarray(img))
+
+
+def test_pipelines_can_be_built_inside_a_jitted_function():
+    # Construction must not touch traced values (Normalize once converted its mean with jnp).
+    img = jnp.zeros((40, 48, 3), jnp.uint8)
+    out = jax.jit(lambda k, x: presets.imagenet_train(size=16)(k, x))(jax.random.key(0), img)
+    assert out.shape == (16, 16, 3)
