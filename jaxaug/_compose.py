@@ -42,41 +42,15 @@ def _geometry_settings(steps: Sequence[GeometricTransform]) -> dict[str, Any]:
     }
 
 
-@dataclass(frozen=True)
-class Compose(GeometricTransform):
-    """Chain transforms; neighbouring geometric steps are resampled once.
+class _Combination(GeometricTransform):
+    """What Compose, RandomApply and RandomChoice share: geometric if all their steps are, and
+    then resampled as one group with the settings the steps ask for (see _geometry_settings)."""
 
-    Step i draws from ``jax.random.fold_in(key, i)``, so adding a step never changes the draws
-    of the steps before it. Consecutive geometric steps (crops, resizes that enlarge, flips,
-    rotations, quarter turns) multiply their matrices and the image is interpolated once, with
-    bilinear interpolation if any of them asks for it; masks follow by nearest neighbour.
-
-    Shapes: as the steps say, known statically. ``sample`` returns a tuple with each step's
-    parameters; ``apply`` replays them, e.g. on a mask.
-    torchvision: ``T.Compose(transforms)``.
-
-    Example:
-      >>> import jax, jax.numpy as jnp, jaxaug as ja
-      >>> pipeline = ja.Compose([ja.RandomResizedCrop(8), ja.RandomHorizontalFlip(), ja.ToFloat()])
-      >>> pipeline(jax.random.key(0), jnp.zeros((16, 16, 3), jnp.uint8)).shape
-      (8, 8, 3)
-    """
-
-    transforms: Sequence[Transform]
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "transforms", _check_transforms("Compose", self.transforms))
+    transforms: tuple[Transform, ...]
 
     @property
     def is_geometric(self) -> bool:  # type: ignore[override]
         return all(t.is_geometric for t in self.transforms)
-
-    def fuses(self, shape: Shape) -> bool:
-        for t in self.transforms:
-            if not t.fuses(shape):
-                return False
-            shape = t.output_shape(shape)
-        return True
 
     @property
     def _settings(self) -> dict[str, Any]:
@@ -101,6 +75,39 @@ class Compose(GeometricTransform):
     @property
     def mask_fill(self) -> Any:  # type: ignore[override]
         return self._settings["mask_fill"]
+
+
+@dataclass(frozen=True)
+class Compose(_Combination):
+    """Chain transforms; neighbouring geometric steps are resampled once.
+
+    Step i draws from ``jax.random.fold_in(key, i)``, so adding a step never changes the draws
+    of the steps before it. Consecutive geometric steps (crops, resizes that enlarge, flips,
+    rotations, quarter turns) multiply their matrices and the image is interpolated once, with
+    bilinear interpolation if any of them asks for it; masks follow by nearest neighbour.
+
+    Shapes: as the steps say, known statically. ``sample`` returns a tuple with each step's
+    parameters; ``apply`` replays them, e.g. on a mask.
+    torchvision: ``T.Compose(transforms)``.
+
+    Example:
+      >>> import jax, jax.numpy as jnp, jaxaug as ja
+      >>> pipeline = ja.Compose([ja.RandomResizedCrop(8), ja.RandomHorizontalFlip(), ja.ToFloat()])
+      >>> pipeline(jax.random.key(0), jnp.zeros((16, 16, 3), jnp.uint8)).shape
+      (8, 8, 3)
+    """
+
+    transforms: Sequence[Transform]
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "transforms", _check_transforms("Compose", self.transforms))
+
+    def fuses(self, shape: Shape) -> bool:
+        for t in self.transforms:
+            if not t.fuses(shape):
+                return False
+            shape = t.output_shape(shape)
+        return True
 
     def output_shape(self, shape: Shape) -> Shape:
         for t in self.transforms:
@@ -154,7 +161,7 @@ class Compose(GeometricTransform):
 
 
 @dataclass(frozen=True)
-class RandomApply(GeometricTransform):
+class RandomApply(_Combination):
     """Apply a list of transforms (as a Compose) with probability `p`, else pass through.
 
     A list of geometric steps stays fusable: not applying them is the identity matrix.
@@ -178,32 +185,8 @@ class RandomApply(GeometricTransform):
     def _inner(self) -> Compose:
         return Compose(self.transforms)
 
-    @property
-    def is_geometric(self) -> bool:  # type: ignore[override]
-        return self._inner.is_geometric
-
     def fuses(self, shape: Shape) -> bool:
         return self._inner.fuses(shape)
-
-    @property
-    def axis_aligned(self) -> bool:  # type: ignore[override]
-        return self._inner.axis_aligned
-
-    @property
-    def interpolation(self) -> str:  # type: ignore[override]
-        return self._inner.interpolation
-
-    @property
-    def border(self) -> str:  # type: ignore[override]
-        return self._inner.border
-
-    @property
-    def fill(self) -> Any:  # type: ignore[override]
-        return self._inner.fill
-
-    @property
-    def mask_fill(self) -> Any:  # type: ignore[override]
-        return self._inner.mask_fill
 
     def output_shape(self, shape: Shape) -> Shape:
         out = self._inner.output_shape(shape)
@@ -239,7 +222,7 @@ class Choice(NamedTuple):
 
 
 @dataclass(frozen=True)
-class RandomChoice(GeometricTransform):
+class RandomChoice(_Combination):
     """Apply one transform picked at random (with probabilities `p`, default uniform).
 
     All choices must give the same output shape. If they are all geometric the choice is a
@@ -270,36 +253,8 @@ class RandomChoice(GeometricTransform):
                 )
             object.__setattr__(self, "p", tuple(v / sum(p) for v in p))
 
-    @property
-    def is_geometric(self) -> bool:  # type: ignore[override]
-        return all(t.is_geometric for t in self.transforms)
-
     def fuses(self, shape: Shape) -> bool:
         return all(t.fuses(shape) for t in self.transforms)
-
-    @property
-    def _settings(self) -> dict[str, Any]:
-        return _geometry_settings([t for t in self.transforms if isinstance(t, GeometricTransform)])
-
-    @property
-    def axis_aligned(self) -> bool:  # type: ignore[override]
-        return self._settings["separable"]
-
-    @property
-    def interpolation(self) -> str:  # type: ignore[override]
-        return self._settings["interpolation"]
-
-    @property
-    def border(self) -> str:  # type: ignore[override]
-        return self._settings["border"]
-
-    @property
-    def fill(self) -> Any:  # type: ignore[override]
-        return self._settings["fill"]
-
-    @property
-    def mask_fill(self) -> Any:  # type: ignore[override]
-        return self._settings["mask_fill"]
 
     def output_shape(self, shape: Shape) -> Shape:
         shapes = {tuple(t.output_shape(shape)) for t in self.transforms}
