@@ -142,11 +142,14 @@ class CropBox(NamedTuple):
 
 @dataclass(frozen=True)
 class RandomCrop(GeometricTransform):
-    """Cut out a box of fixed size at a random position, optionally after zero padding.
+    """Cut out a box of fixed size at a random position, optionally after padding.
 
     Shapes: (H, W, C) -> (h, w, C) float; `size`, `padding` and `pad_if_needed` are static.
-    torchvision: ``T.RandomCrop(size, padding=None, pad_if_needed=False, fill=0)``; only
-    ``padding_mode="constant"`` is supported.
+    torchvision: ``T.RandomCrop(size, padding=None, pad_if_needed=False, fill=0,
+    padding_mode="constant")``. With ``padding_mode`` "edge", "reflect" or "symmetric" (as
+    torchvision and ``numpy.pad`` define them) the mask is padded the same way, and the crop is
+    its own step rather than fused with its geometric neighbours, since a fused warp can only
+    fill or repeat the border.
 
     Example:
       >>> import jax, jax.numpy as jnp, jaxaug as ja
@@ -168,8 +171,10 @@ class RandomCrop(GeometricTransform):
     def __post_init__(self) -> None:
         _freeze(self, "size", _checks.size_pair("RandomCrop", "size", self.size))
         _freeze(self, "fill", _as_tuple(self.fill))
-        if self.padding_mode != "constant":
-            raise ValueError(f"RandomCrop: padding_mode must be 'constant', got {self.padding_mode!r}")
+        if self.padding_mode not in ("constant", "edge", "reflect", "symmetric"):
+            raise ValueError(
+                f"RandomCrop: padding_mode must be 'constant', 'edge', 'reflect' or 'symmetric', got {self.padding_mode!r}"
+            )
         _freeze(self, "padding", self._padding_ltrb())
 
     def _padding_ltrb(self) -> tuple[int, int, int, int]:
@@ -215,6 +220,23 @@ class RandomCrop(GeometricTransform):
 
     def matrix(self, params: CropBox, shape: Shape) -> jax.Array:
         return _geometry.crop_matrix(params.top, params.left)
+
+    def fuses(self, shape: Shape) -> bool:
+        return self.padding_mode == "constant"
+
+    def apply_pair(self, params: CropBox, image: jax.Array, mask: jax.Array | None) -> tuple[jax.Array, jax.Array | None]:
+        if self.padding_mode == "constant":
+            return super().apply_pair(params, image, mask)
+        pad_top, pad_left, height, width = self._padded(image.shape)
+        widths = ((pad_top, height - image.shape[0] - pad_top), (pad_left, width - image.shape[1] - pad_left))
+        start = (params.top.astype(jnp.int32) + pad_top, params.left.astype(jnp.int32) + pad_left)
+
+        def cut(values: jax.Array) -> jax.Array:
+            padded = jnp.pad(values, widths + ((0, 0),) * (values.ndim - 2), mode=self.padding_mode)
+            return jax.lax.dynamic_slice(padded, (*start, *(0,) * (values.ndim - 2)), (*self.size, *values.shape[2:]))
+
+        out = to_float(cut(image)).astype(_color.float_dtype(image.dtype))
+        return out, None if mask is None else cut(mask)
 
 
 @dataclass(frozen=True)

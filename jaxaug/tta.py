@@ -234,7 +234,8 @@ def predict(
       return_std: also return the standard deviation across views (static).
 
     Returns:
-      Merged outputs shaped like one call of `apply_fn` on `x`, or ``(merged, std)``.
+      Merged outputs shaped like one call of `apply_fn` on `x`, or ``(merged, std)``; float32
+      whatever the model's dtype, since means and spreads of float16 outputs lose precision.
 
     Example:
       >>> import jax.numpy as jnp

@@ -26,6 +26,7 @@ CASES = [
     case("CenterCrop", lambda: ja.CenterCrop(10), deterministic=True),
     case("RandomCrop", lambda: ja.RandomCrop(10)),
     case("RandomCrop-padding", lambda: ja.RandomCrop((18, 22), padding=2)),
+    case("RandomCrop-reflect", lambda: ja.RandomCrop((18, 22), padding=(2, 3), padding_mode="reflect")),
     case("RandomResizedCrop", lambda: ja.RandomResizedCrop(12)),
     case("RandomHorizontalFlip", lambda: ja.RandomHorizontalFlip(), p0=lambda: ja.RandomHorizontalFlip(p=0.0)),
     case("RandomVerticalFlip", lambda: ja.RandomVerticalFlip(), p0=lambda: ja.RandomVerticalFlip(p=0.0)),

@@ -209,3 +209,21 @@ def test_constant_and_tiny_images_give_finite_output(value):
         if shape[-1] == 3:
             out = ja.presets.imagenet_train(size=8)(jax.random.key(0), img)
             assert np.all(np.isfinite(np.asarray(out)))
+
+
+@pytest.mark.parametrize("mode", ["constant", "edge", "reflect", "symmetric"])
+@given(images(min_side=5), st.integers(0, 4), st.integers(0, 2**16))
+def test_random_crop_padding_modes_equal_numpy_pad_then_slice(mode, img, pad, seed):
+    """torchvision's padding modes are numpy.pad's; the mask is padded the same way."""
+    h, w, _ = img.shape
+    t = ja.RandomCrop((h, w), padding=pad, padding_mode=mode)
+    mask = jnp.arange(h * w, dtype=jnp.int32).reshape(h, w)
+    key = jax.random.key(seed)
+    out, out_mask = t(key, img, mask)
+    box = t.sample(key, img.shape)
+    top, left = int(box.top) + pad, int(box.left) + pad
+    padded = np.pad(np.asarray(F.to_float(img)), ((pad, pad), (pad, pad), (0, 0)), mode=mode)
+    np.testing.assert_allclose(np.asarray(out), padded[top : top + h, left : left + w], atol=1e-6)
+    padded_mask = np.pad(np.asarray(mask), pad, mode=mode)
+    if mode != "constant":
+        np.testing.assert_array_equal(np.asarray(out_mask), padded_mask[top : top + h, left : left + w])

@@ -186,3 +186,13 @@ BAD = [
 def test_bad_arguments_are_refused(call, match):
     with pytest.raises(ValueError, match=match):
         call()
+
+
+@pytest.mark.parametrize("alpha", [1e-40, 5e-84])
+def test_alpha_too_small_for_float32_draws_its_limit_not_nan(alpha):
+    """Beta(a, a) tends to a fair coin between 0 and 1 as a -> 0; it must never give NaN."""
+    x = jnp.stack([jnp.zeros((2, 2, 1)), jnp.ones((2, 2, 1))])
+    for mode in ("batch", "elem"):
+        out, y = mix.mixup(jax.random.key(0), x, jnp.array([0, 1]), alpha, num_classes=2, mode=mode)
+        assert np.isfinite(np.asarray(out)).all() and np.isfinite(np.asarray(y)).all()
+        np.testing.assert_allclose(np.asarray(y).sum(-1), 1.0, atol=1e-6)
