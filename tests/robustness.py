@@ -10,9 +10,12 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
+import zlib
+
 import jax
 import jax.numpy as jnp
 import numpy as np
+from hypothesis import settings
 
 FLOATS = ("float32", "float16", "bfloat16")
 ALL_DTYPES = ("uint8",) + FLOATS
@@ -20,6 +23,19 @@ ALL_DTYPES = ("uint8",) + FLOATS
 # Agreement of jit and vmap with eager: XLA may fuse and reorder float arithmetic, so the
 # tolerance is a few units in the last place of each dtype, on values of order one.
 TOLERANCE = {"uint8": 1e-5, "float32": 1e-5, "float16": 4e-3, "bfloat16": 3e-2}
+
+
+def draws(ci: int) -> settings:
+    """`ci` examples under the CI profile (5 per property), scaled with the profile's
+    max_examples, so that HYPOTHESIS_PROFILE=thorough searches these suites 10x deeper too."""
+    return settings(max_examples=max(1, ci * settings.default.max_examples // 5))
+
+
+def rotated(options: tuple[str, ...], name: str) -> tuple[str, ...]:
+    """`options` starting at a place fixed by `name`. Parametrized cases share one derandomized
+    seed, so without this every op would be given the same dtypes in the same order."""
+    start = zlib.crc32(name.encode()) % len(options)
+    return options[start:] + options[:start]
 
 
 def make_input(shape: tuple[int, ...], dtype: str, seed: int, low: float = 0.0, high: float = 1.0) -> np.ndarray:

@@ -31,7 +31,7 @@ BAD_CONSTRUCTION = [
     (lambda: ja.GaussianBlur(5, sigma=(0.0, 1.0)), ValueError, "sigma must be > 0"),
     (lambda: ja.RandomErasing(scale=(0.5, 0.1)), ValueError, "scale must satisfy"),
     (lambda: ja.RandomErasing(value="noise"), ValueError, "value must be a number, a sequence or 'random'"),
-    (lambda: ja.RandomCrop(8, padding_mode="reflect"), ValueError, "padding_mode must be 'constant'"),
+    (lambda: ja.RandomCrop(8, padding_mode="wrap"), ValueError, "padding_mode must be 'constant', 'edge', 'reflect' or 'symmetric'"),
     (lambda: ja.RandomCrop(8, padding=-1), ValueError, "padding must be an int >= 0"),
     (lambda: ja.Grayscale(2), ValueError, "num_output_channels must be 1 or 3"),
     (lambda: ja.Compose([ja.ToFloat(), lambda k, x: x]), TypeError, "transforms\\[1\\] must be a jaxaug transform"),

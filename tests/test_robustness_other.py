@@ -6,12 +6,12 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 import jaxaug as ja
 from jaxaug import mix, signal, tabular, tta
-from robustness import FLOATS, check_op, make_input
+from robustness import FLOATS, check_op, draws, make_input, rotated
 
 unit = st.floats(0.0, 1.0)
 
@@ -64,12 +64,12 @@ SIGNAL = [
 
 
 @pytest.mark.parametrize("name, run, make_params", SIGNAL, ids=[s[0] for s in SIGNAL])
-@settings(max_examples=4)
+@draws(2)
 @given(data=st.data())
 def test_signal_op_holds_on_random_input(name, run, make_params, data):
-    length = data.draw(st.sampled_from([2, 3, 50, 250]))
-    channels = data.draw(st.sampled_from([1, 3, 12]))
-    dtype = data.draw(st.sampled_from(FLOATS))
+    length = data.draw(st.sampled_from(rotated((2, 3, 50, 250), name)))
+    channels = data.draw(st.sampled_from(rotated((1, 3, 12), name)))
+    dtype = data.draw(st.sampled_from(rotated(FLOATS, name)))
     flat = data.draw(st.booleans())
     time_axis = data.draw(st.sampled_from([0, -1]))
     shape = (length, channels) if time_axis == 0 else (channels, length)
@@ -82,7 +82,7 @@ def test_signal_op_holds_on_random_input(name, run, make_params, data):
 
 
 @pytest.mark.parametrize("name, run, make_params", SIGNAL, ids=[s[0] for s in SIGNAL])
-@settings(max_examples=1)
+@draws(1)
 @given(data=st.data())
 def test_signal_op_refuses_a_single_sample(name, run, make_params, data):
     with pytest.raises(ValueError, match="at least 2 time samples"):
@@ -93,9 +93,9 @@ def test_signal_op_refuses_a_single_sample(name, run, make_params, data):
 
 
 @st.composite
-def row_and_settings(draw):
+def row_and_settings(draw, name):
     n = draw(st.sampled_from([1, 4, 30]))
-    dtype = draw(st.sampled_from(FLOATS))
+    dtype = draw(st.sampled_from(rotated(FLOATS, name)))
     x = make_input((n,), dtype, draw(st.integers(0, 2**16)), low=0.0, high=5.0)
     frozen = sorted(draw(st.sets(st.integers(0, n - 1), max_size=n)))
     scale = np.asarray(draw(st.lists(st.floats(0.0, 3.0), min_size=n, max_size=n)), np.float32)  # zero spread allowed
@@ -124,10 +124,10 @@ TABULAR = [
 
 
 @pytest.mark.parametrize("name, run, make_params", TABULAR, ids=[t[0] for t in TABULAR])
-@settings(max_examples=6)
+@draws(3)
 @given(data=st.data())
 def test_tabular_op_holds_on_random_input(name, run, make_params, data):
-    x, settings_ = data.draw(row_and_settings())
+    x, settings_ = data.draw(row_and_settings(name))
     params = {**settings_, **make_params(data.draw)}
     out = check_op(run, x, params, out_shape=x.shape, out_dtype=x.dtype)
     values = np.asarray(out[0] if isinstance(out, tuple) else out, np.float32)
@@ -173,12 +173,12 @@ MIX = [
 
 
 @pytest.mark.parametrize("name, run, make_params", MIX, ids=[m[0] for m in MIX])
-@settings(max_examples=2)
+@draws(1)
 @given(data=st.data())
 def test_mix_op_holds_on_random_input(name, run, make_params, data):
     n = data.draw(st.sampled_from([1, 2, 5]))
-    shape = data.draw(st.sampled_from([(n, 4, 6, 3), (n, 1, 1, 1), (n, 30, 12)]))  # images or (N, T, C) signals
-    dtype = data.draw(st.sampled_from(FLOATS))
+    shape = data.draw(st.sampled_from(rotated(((n, 4, 6, 3), (n, 1, 1, 1), (n, 30, 12)), name)))  # images or (N, T, C) signals
+    dtype = data.draw(st.sampled_from(rotated(FLOATS, name)))
     x = make_input(shape, dtype, data.draw(st.integers(0, 2**16)))
     y = np.arange(n, dtype=np.int32) % 4
     params = {"y": y, "mode": data.draw(st.sampled_from(["batch", "elem"])), **make_params(data.draw)}
@@ -211,7 +211,7 @@ def _classifier(x):
     return jnp.stack([x.mean((1, 2, 3)), x[:, :, : x.shape[2] // 2 + 1].mean((1, 2, 3))], -1)
 
 
-@settings(max_examples=3)
+@draws(2)
 @given(data=st.data())
 def test_tta_predict_holds_on_random_input(data):
     merge = data.draw(st.sampled_from(tta.MERGES))
@@ -266,7 +266,7 @@ INVALID = [
 
 
 @pytest.mark.parametrize("argument, values, call", INVALID, ids=[f"{i}-{a[0]}" for i, a in enumerate(INVALID)])
-@settings(max_examples=5)
+@draws(5)
 @given(data=st.data())
 def test_invalid_values_raise_an_error_naming_the_argument(argument, values, call, data):
     value = data.draw(values)
