@@ -219,15 +219,12 @@ def test_pipeline_holds_on_random_input(name, make, data):
     _check_transform(name, make, data)
 
 
-@pytest.mark.parametrize("dtype", ["uint8", "float32", "float16", "bfloat16"])
-def test_extreme_images_give_finite_output_through_every_preset(dtype):
-    """Constant, all-zero, all-max, single-pixel-wide and tiny images through each preset."""
-    top = 255 if dtype == "uint8" else 1.0
-    shapes = [(8, 8, 3), (1, 8, 3), (8, 1, 3), (1, 1, 3)]
-    for shape in shapes:
-        for value in (0, top, top / 2):
-            x = np.full(shape, value).astype(jnp.dtype(dtype))
-            for make in (presets.imagenet_train, presets.pathology_train, presets.eval_transform):
-                out = make(size=4, **({} if make is presets.imagenet_train else {"resize": 6}))(jax.random.key(0), x)
-                assert np.isfinite(np.asarray(out.astype(jnp.float32))).all(), (make.__name__, shape, value)
-
+@pytest.mark.parametrize("dtype", ["float16", "bfloat16"])
+@pytest.mark.parametrize("shape", [(1, 1, 3), (1, 8, 3)])
+def test_extreme_half_precision_images_give_finite_output(dtype, shape):
+    """All-zero, all-one and constant half-precision images, one pixel high, through the
+    ImageNet preset (uint8 extremes are in test_image_ops)."""
+    x = np.stack([np.full(shape, value, np.float32) for value in (0.0, 1.0, 0.5)]).astype(jnp.dtype(dtype))
+    out = jax.jit(ja.batch(presets.imagenet_train(size=4)))(jax.random.key(0), x)
+    assert out.dtype == jnp.dtype(dtype)
+    assert np.isfinite(np.asarray(out.astype(jnp.float32))).all()
