@@ -104,7 +104,8 @@ def _draw_lam(key: jax.Array, alpha: float, n: int, mode: str) -> jax.Array:
     shape = (n,) if mode == "elem" else ()
     # Below ~1e-35, alpha rounds to (near) zero in float32 and the Beta sampler gives NaN; Beta(1e-30,
     # 1e-30) is already its limit, a fair coin between 0 and 1, so tinier alphas draw from it.
-    lam = jax.random.beta(key, max(alpha, 1e-30), max(alpha, 1e-30), shape, jnp.float32)
+    concentration = max(alpha, 1e-30)
+    lam = jax.random.beta(key, concentration, concentration, shape, jnp.float32)
     return jnp.broadcast_to(lam, (n,))
 
 
