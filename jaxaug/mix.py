@@ -24,7 +24,6 @@ import jax.numpy as jnp
 from jax.typing import ArrayLike
 
 from jaxaug import _checks
-from jaxaug.image._color import to_float
 
 __all__ = ["Mixup", "cutmix", "cutmix_pairs", "mix_loss", "mixup", "mixup_pairs", "soft_labels"]
 
