@@ -205,6 +205,26 @@ def resample(
         left = jnp.take(columns, x0[0], axis=0)
         blended = left + jnp.swapaxes(fx, 0, 1) * (jnp.take(columns, x1[0], axis=0) - left)
         out = jnp.swapaxes(blended, 0, 1) * scale
+    elif values.dtype == jnp.uint8:
+        # A general (rotated) gather costs per index, not per byte, so each pixel's 2x2
+        # neighbourhood is packed into one uint32 per channel and read with a single index:
+        # 2.3x faster for one channel than four reads (benchmarks/README.md).
+        edged = jnp.pad(values, ((0, 1), (0, 1), (0, 0)), mode="edge").astype(jnp.uint32)
+        packed = (
+            edged[:height, :width]
+            | (edged[:height, 1:] << 8)
+            | (edged[1:, :width] << 16)
+            | (edged[1:, 1:] << 24)
+        ).reshape(height * width, channels)
+        neighbourhood = packed[y0 * width + x0]
+
+        def byte(shift: int) -> jax.Array:
+            return ((neighbourhood >> shift) & 255).astype(work)
+
+        top_left, top_right, bottom_left, bottom_right = byte(0), byte(8), byte(16), byte(24)
+        top = top_left + fx * (top_right - top_left)
+        bottom = bottom_left + fx * (bottom_right - bottom_left)
+        out = (top + fy * (bottom - top)) * scale
     else:
         flat = values.reshape(height * width, channels)
 
