@@ -40,6 +40,8 @@ IMAGENET_STD = (0.229, 0.224, 0.225)
 SIDE = 256  # input images are SIDE x SIDE uint8
 SIZE = 224  # output images are SIZE x SIZE float32
 PIPELINES = ("imagenet", "xray", "pathology")
+CHUNK = 8  # ja.batch(..., chunk_size=CHUNK): the CPU setting benchmarks/README.md recommends
+CHUNKED = f"jaxaug, chunk_size={CHUNK}"
 
 
 @dataclass
@@ -275,6 +277,13 @@ def bench_jaxaug(cfg: Config, pipelines: tuple[str, ...]) -> list[Row]:
     for name in pipelines:
         x = jnp.asarray(make_images(cfg.batch, channels_of(name)))
         rows.append(guarded(name, "jaxaug", lambda: bench_jax(name, "jaxaug", ja.batch(presets[name]()), (x,), cfg)))
+        rows.append(
+            guarded(
+                name,
+                CHUNKED,
+                lambda: bench_jax(name, CHUNKED, ja.batch(presets[name](), chunk_size=CHUNK), (x,), cfg, f"{CHUNK} examples at a time, in sequence"),
+            )
+        )
     return rows
 
 
@@ -687,6 +696,7 @@ def bench_torch_mix(cfg: Config) -> list[Row]:
 def add_ratios(rows: list[Row]) -> dict[int, str]:
     """jaxaug items/s over each other row's items/s, for rows of the same pipeline."""
     jaxaug_speed = {r.pipeline: r.items_s for r in rows if r.impl == "jaxaug" and r.items_s}
+    chunked_speed = {r.pipeline: r.items_s for r in rows if r.impl == CHUNKED and r.items_s}
     ratios = {}
     for i, r in enumerate(rows):
         if not r.items_s:
@@ -697,6 +707,8 @@ def add_ratios(rows: list[Row]) -> dict[int, str]:
             ratios[i] = " / ".join(f"{s / r.items_s:.3f}" for s in same)
         elif r.pipeline in jaxaug_speed:
             ratios[i] = f"{jaxaug_speed[r.pipeline] / r.items_s:.2f}"
+            if r.pipeline in chunked_speed:
+                ratios[i] += f" / {chunked_speed[r.pipeline] / r.items_s:.2f}"
     return ratios
 
 
@@ -810,7 +822,9 @@ How to read it:
   outputs, inputs excluded); "(rss)" is the rise of the process's resident memory during the
   first call, sampled every millisecond with psutil. They are not the same measure.
 - jaxaug x = jaxaug items/s over this row's items/s for the same pipeline (> 1: jaxaug is
-  faster). On a floor row it is jaxaug's fraction of the floor (imagenet / pathology for 3ch).
+  faster); "a / b" gives it for `ja.batch(preset)` (vmap of the whole batch) / `ja.batch(preset,
+  chunk_size={CHUNK})`. On a floor row it is jaxaug's (vmap) fraction of the floor (imagenet /
+  pathology for 3ch).
 - Per-image rows run in one process on one thread (torch and OpenCV), as a DataLoader worker
   does; W workers multiply them by up to W (this machine has {os.cpu_count()} logical cores).
   Batch rows (JAX, torch on a batch) use every core they are given.
@@ -824,10 +838,10 @@ How to read it:
 ROW_ORDER = (*PIPELINES, "mixup (batch)", "mixup (per example)", "cutmix (batch)", "cutmix (per example)", "ecg (5000x12)")
 
 
-def order(row: Row) -> tuple[int, str, bool]:
+def order(row: Row) -> tuple[int, str, int]:
     """Presets first, then mix and ECG rows, anything else, floors last; jaxaug first in each."""
     rank = ROW_ORDER.index(row.pipeline) if row.pipeline in ROW_ORDER else 90 if row.pipeline.startswith("floor") else 80
-    return (rank, row.pipeline, row.impl != "jaxaug")
+    return (rank, row.pipeline, 0 if row.impl == "jaxaug" else 1 if row.impl == CHUNKED else 2)
 
 
 PEERS = {

@@ -292,7 +292,7 @@ def _apply_branch(t: Transform, params: Any, image: jax.Array, mask: jax.Array |
 OneOf = RandomChoice
 
 
-def batch(transform: Callable[..., Any]) -> Callable[..., Any]:
+def batch(transform: Callable[..., Any], chunk_size: int | None = None) -> Callable[..., Any]:
     """Make a one-example transform work on a batch, with an independent draw per example.
 
     Example i of ``batch(t)(key, images)`` equals ``t(jax.random.split(key, N)[i], images[i])``.
@@ -300,6 +300,12 @@ def batch(transform: Callable[..., Any]) -> Callable[..., Any]:
 
     Args:
       transform: a callable ``(key, image[, mask]) -> out`` for one example.
+      chunk_size: None (default) vmaps the whole batch at once. An int runs the batch in
+        chunks of that many examples, one after another (``jax.lax.map`` with ``batch_size``),
+        with the same draws. On a CPU, chunks of about 8 keep a pipeline's intermediate images
+        in cache: the ImageNet preset ran 1.8x faster at batch 128 (benchmarks/README.md).
+        Leave it None on GPU/TPU, and when the batch is sharded across devices: chunks run
+        sequentially, and slicing a sharded batch moves data between devices.
 
     Returns:
       A callable ``(key, images[, masks]) -> out`` for a leading batch axis N: images (N, ...),
@@ -310,9 +316,20 @@ def batch(transform: Callable[..., Any]) -> Callable[..., Any]:
       >>> flip = ja.batch(ja.RandomHorizontalFlip())
       >>> jax.jit(flip)(jax.random.key(0), jnp.zeros((4, 8, 8, 3))).shape
       (4, 8, 8, 3)
+      >>> in_chunks = ja.batch(ja.RandomHorizontalFlip(), chunk_size=3)  # 3, then the last 1
+      >>> images = jnp.arange(4 * 8 * 8 * 3.0).reshape(4, 8, 8, 3)
+      >>> bool((jax.jit(in_chunks)(jax.random.key(0), images) == flip(jax.random.key(0), images)).all())
+      True
     """
     if not callable(transform):
         raise TypeError(f"batch: transform must be callable as transform(key, x), got {type(transform).__name__}")
+    if chunk_size is not None and (isinstance(chunk_size, bool) or not isinstance(chunk_size, int) or chunk_size < 1):
+        raise ValueError(f"batch: chunk_size must be None or an int >= 1, got {chunk_size!r}")
+
+    def over_examples(*args: jax.Array) -> Any:
+        if chunk_size is None:
+            return jax.vmap(transform)(*args)
+        return jax.lax.map(lambda example: transform(*example), args, batch_size=chunk_size)
 
     def batched(key: jax.Array, images: ArrayLike, mask: ArrayLike | None = None) -> Any:
         _checks.check_key("batch", key)
@@ -321,11 +338,11 @@ def batch(transform: Callable[..., Any]) -> Callable[..., Any]:
             raise ValueError(f"batch: images must have a leading batch axis of size >= 1, got shape {images.shape}")
         keys = jax.random.split(key, images.shape[0])
         if mask is None:
-            return jax.vmap(transform)(keys, images)
+            return over_examples(keys, images)
         mask = jnp.asarray(mask)
         if mask.shape[:1] != images.shape[:1]:
             raise ValueError(f"batch: mask must have the batch size {images.shape[0]}, got shape {mask.shape}")
-        return jax.vmap(transform)(keys, images, mask)
+        return over_examples(keys, images, mask)
 
     batched.__doc__ = f"Batched {transform!r}: (key, images[, masks]) with one draw per example."
     return batched

@@ -179,3 +179,22 @@ def test_pipelines_can_be_built_inside_a_jitted_function():
     img = jnp.zeros((40, 48, 3), jnp.uint8)
     out = jax.jit(lambda k, x: presets.imagenet_train(size=16)(k, x))(jax.random.key(0), img)
     assert out.shape == (16, 16, 3)
+
+
+def test_batch_in_chunks_gives_each_example_its_own_draw_as_vmap_does():
+    # 5 examples in chunks of 2: two full chunks and a remainder of one.
+    t = ja.Compose([ja.RandomResizedCrop(12), ja.RandomRotation(30), ja.ColorJitter(0.4, 0.4), ja.RandomErasing(p=1.0)])
+    rng = np.random.default_rng(0)
+    images = jnp.asarray(rng.integers(0, 256, (5, 16, 16, 3), dtype=np.uint8))
+    masks = jnp.asarray(rng.integers(0, 4, (5, 16, 16), dtype=np.int32))
+    key = jax.random.key(3)
+    whole = jax.jit(ja.batch(t))(key, images, masks)
+    chunked = jax.jit(ja.batch(t, chunk_size=2))(key, images, masks)
+    keys = jax.random.split(key, 5)
+    single_call = jax.jit(t)
+    for i in range(5):
+        single = single_call(keys[i], images[i], masks[i])
+        np.testing.assert_allclose(np.asarray(chunked[0][i]), np.asarray(single[0]), atol=5e-5)
+        np.testing.assert_array_equal(np.asarray(chunked[1][i]), np.asarray(single[1]))
+    np.testing.assert_allclose(np.asarray(chunked[0]), np.asarray(whole[0]), atol=5e-5)
+    assert chunked[0].shape == whole[0].shape and chunked[0].dtype == whole[0].dtype

@@ -36,6 +36,8 @@ BAD_CONSTRUCTION = [
     (lambda: ja.Grayscale(2), ValueError, "num_output_channels must be 1 or 3"),
     (lambda: ja.Compose([ja.ToFloat(), lambda k, x: x]), TypeError, "transforms\\[1\\] must be a jaxaug transform"),
     (lambda: ja.RandomChoice([]), ValueError, "transforms must not be empty"),
+    (lambda: ja.batch(ja.ToFloat(), chunk_size=0), ValueError, "batch: chunk_size must be None or an int >= 1, got 0"),
+    (lambda: ja.batch(ja.ToFloat(), chunk_size=2.5), ValueError, "chunk_size must be None or an int >= 1, got 2.5"),
     (lambda: ja.RandomChoice([ja.ToFloat()], p=[1.0, 2.0]), ValueError, "p must have one weight"),
     (lambda: ja.Resize(-3), ValueError, "size must be positive"),
 ]

@@ -174,7 +174,7 @@ def resample(
         inside = (xi >= 0) & (xi < width) & (yi >= 0) & (yi < height)
         xi, yi = jnp.clip(xi, 0, width - 1), jnp.clip(yi, 0, height - 1)
         if separable:
-            picked = jnp.take(jnp.take(values, yi[:, 0], axis=0), xi[0], axis=1)
+            picked = jnp.take(jnp.take(values, yi[:, 0], axis=0, mode="clip"), xi[0], axis=1, mode="clip")
         else:
             picked = values.reshape(height * width, channels)[yi * width + xi]
         if border == "edge":
@@ -194,16 +194,18 @@ def resample(
 
     if separable:
         # Rows first (out_h gathers of whole rows), then columns (out_w gathers of columns).
+        # Indices are already clipped; take's default mode ("fill") would add a bounds test
+        # and a select per output value, a third of this path's time.
         def rows(index: jax.Array) -> jax.Array:
-            return jnp.take(values, index[:, 0], axis=0).astype(work)
+            return jnp.take(values, index[:, 0], axis=0, mode="clip").astype(work)
 
         top_rows = rows(y0)
         blended_rows = top_rows + fy * (rows(y1) - top_rows)  # (out_h, W, C)
         # Columns are gathered as rows of the transpose: each index then moves a whole
         # contiguous (out_h, C) slab instead of C values.
         columns = jnp.swapaxes(blended_rows, 0, 1)  # (W, out_h, C)
-        left = jnp.take(columns, x0[0], axis=0)
-        blended = left + jnp.swapaxes(fx, 0, 1) * (jnp.take(columns, x1[0], axis=0) - left)
+        left = jnp.take(columns, x0[0], axis=0, mode="clip")
+        blended = left + jnp.swapaxes(fx, 0, 1) * (jnp.take(columns, x1[0], axis=0, mode="clip") - left)
         out = jnp.swapaxes(blended, 0, 1) * scale
     elif values.dtype == jnp.uint8:
         # A general (rotated) gather costs per index, not per byte, so each pixel's 2x2
