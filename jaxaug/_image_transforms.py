@@ -16,7 +16,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from jaxaug import _checks
-from jaxaug._base import GeometricTransform, PixelTransform, Shape, split_key
+from jaxaug._base import GeometricTransform, PixelTransform, Shape, normal_noise, split_key, uniform_vector
 from jaxaug.image import _color, _geometry
 from jaxaug.image._color import to_float
 
@@ -39,9 +39,10 @@ def _check_interpolation(where: str, interpolation: str) -> None:
         raise ValueError(f"{where}: interpolation must be one of {_geometry.INTERPOLATIONS}, got {interpolation!r}")
 
 
-def _randint(key: jax.Array, high: jax.Array, shape: tuple[int, ...] = ()) -> jax.Array:
-    """Uniform integers in [0, high) for a traced `high` >= 1 (torch.randint(0, high))."""
-    u = jax.random.uniform(key, shape)
+def _randint(key: jax.Array, high: jax.Array, size: int | None = None) -> jax.Array:
+    """Uniform integers in [0, high) for a traced `high` >= 1 (torch.randint(0, high)): a
+    scalar, or a (size,) vector."""
+    u = jax.random.uniform(key, ()) if size is None else uniform_vector(key, size)
     high_f = jnp.asarray(high, jnp.float32)
     return jnp.minimum(jnp.floor(u * high_f), high_f - 1.0)
 
@@ -284,15 +285,15 @@ class RandomResizedCrop(GeometricTransform):
         height, width = shape[0], shape[1]
         k_area, k_ratio, k_top, k_left = split_key(key, 4)
         area = float(height * width)
-        target_area = area * jax.random.uniform(k_area, (_ATTEMPTS,), minval=self.scale[0], maxval=self.scale[1])
+        target_area = area * uniform_vector(k_area, _ATTEMPTS, self.scale[0], self.scale[1])
         log_ratio = (math.log(self.ratio[0]), math.log(self.ratio[1]))
-        aspect = jnp.exp(jax.random.uniform(k_ratio, (_ATTEMPTS,), minval=log_ratio[0], maxval=log_ratio[1]))
+        aspect = jnp.exp(uniform_vector(k_ratio, _ATTEMPTS, log_ratio[0], log_ratio[1]))
         w = jnp.round(jnp.sqrt(target_area * aspect))
         h = jnp.round(jnp.sqrt(target_area / aspect))
         fits = (w > 0) & (w <= width) & (h > 0) & (h <= height)
         first = jnp.argmax(fits)
-        tops = _randint(k_top, height - h + 1.0, (_ATTEMPTS,))
-        lefts = _randint(k_left, width - w + 1.0, (_ATTEMPTS,))
+        tops = _randint(k_top, height - h + 1.0, _ATTEMPTS)
+        lefts = _randint(k_left, width - w + 1.0, _ATTEMPTS)
         fb_h, fb_w = self._fallback(height, width)
         found = jnp.any(fits)
         box_h = jnp.where(found, h[first], fb_h)
@@ -780,22 +781,22 @@ class RandomErasing(PixelTransform):
         height, width = shape[0], shape[1]
         k_apply, k_area, k_ratio, k_top, k_left, k_noise = split_key(key, 6)
         area = float(height * width)
-        erase_area = area * jax.random.uniform(k_area, (_ATTEMPTS,), minval=self.scale[0], maxval=self.scale[1])
+        erase_area = area * uniform_vector(k_area, _ATTEMPTS, self.scale[0], self.scale[1])
         log_ratio = (math.log(self.ratio[0]), math.log(self.ratio[1]))
-        aspect = jnp.exp(jax.random.uniform(k_ratio, (_ATTEMPTS,), minval=log_ratio[0], maxval=log_ratio[1]))
+        aspect = jnp.exp(uniform_vector(k_ratio, _ATTEMPTS, log_ratio[0], log_ratio[1]))
         h = jnp.round(jnp.sqrt(erase_area * aspect))
         w = jnp.round(jnp.sqrt(erase_area / aspect))
         fits = (h < height) & (w < width)
         first = jnp.argmax(fits)
-        tops = _randint(k_top, height - h + 1.0, (_ATTEMPTS,))
-        lefts = _randint(k_left, width - w + 1.0, (_ATTEMPTS,))
+        tops = _randint(k_top, height - h + 1.0, _ATTEMPTS)
+        lefts = _randint(k_left, width - w + 1.0, _ATTEMPTS)
         erase = jax.random.bernoulli(k_apply, self.p) & jnp.any(fits)
         return EraseBox(erase, tops[first], lefts[first], h[first], w[first], k_noise)
 
     def apply_image(self, params: EraseBox, image: jax.Array) -> jax.Array:
         x = to_float(image)
         if self.value == "random":
-            value = jax.random.normal(params.noise_key, x.shape, x.dtype)
+            value = normal_noise(params.noise_key, x.shape, x.dtype)
         else:
             value = jnp.asarray(_checks.channel_values("RandomErasing", "value", self.value, x.shape[-1]), x.dtype)
         # A zero-height box erases nothing, which is how "do not erase" is expressed.

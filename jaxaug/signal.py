@@ -28,6 +28,7 @@ import jax.numpy as jnp
 from jax.typing import ArrayLike
 
 from jaxaug import _checks
+from jaxaug._base import normal_noise, split_key, uniform_vector
 
 __all__ = [
     "amplitude_scale",
@@ -147,7 +148,7 @@ def gaussian_noise(
     else:
         snr = _uniform(k_level, _range("gaussian_noise", "snr_db", snr_db))
         level = 10.0 ** (-snr / 20.0)
-    noise = jax.random.normal(k_noise, y.shape, y.dtype) * (level * _lead_std(y))
+    noise = normal_noise(k_noise, y.shape, y.dtype) * (level * _lead_std(y))
     return _from_tc(y + noise, original)
 
 
@@ -195,7 +196,7 @@ def baseline_wander(
         )
     if not isinstance(n_components, int) or n_components < 1:
         raise ValueError(f"baseline_wander: n_components must be an int >= 1, got {n_components!r}")
-    k_freq, k_phase, k_amp = jax.random.split(key, 3)
+    k_freq, k_phase, k_amp = split_key(key, 3)
     channels = y.shape[1]
     freq = _uniform(k_freq, (min_freq, max_freq), (n_components, 1, 1)).astype(y.dtype)
     phase = _uniform(k_phase, (0.0, 2 * math.pi), (n_components, 1, 1)).astype(y.dtype)
@@ -486,7 +487,7 @@ def lead_dropout(
     y, original = _to_tc("lead_dropout", x, time_axis)
     k_drop, k_keep = jax.random.split(key)
     channels = y.shape[1]
-    drop = jax.random.bernoulli(k_drop, p, (channels,))
+    drop = uniform_vector(k_drop, channels) < p  # jax.random.bernoulli(k_drop, p, (channels,))
     if keep_one:
         rescue = jax.nn.one_hot(jax.random.randint(k_keep, (), 0, channels), channels) > 0
         drop = jnp.where(jnp.all(drop), drop & ~rescue, drop)
@@ -576,7 +577,7 @@ def augment_ecg(
     _checks.check_key("augment_ecg", key)
     _checks.check_probability("augment_ecg", "p", p)
     k_apply, k_noise, k_wander, k_scale = jax.random.split(key, 4)
-    apply = jax.random.bernoulli(k_apply, p, (3,))
+    apply = uniform_vector(k_apply, 3) < p  # jax.random.bernoulli(k_apply, p, (3,))
     y = jnp.asarray(x)
     y = y.astype(y.dtype if jnp.issubdtype(y.dtype, jnp.floating) else jnp.float32)
     noisy = gaussian_noise(k_noise, y, std=noise_std, time_axis=time_axis)

@@ -52,3 +52,17 @@ def test_typed_and_legacy_keys_draw_the_same():
     typed = t.sample(jax.random.key(7), (32, 32, 3))
     legacy = t.sample(jax.random.PRNGKey(7), (32, 32, 3))
     assert digest(typed) == digest(legacy)
+
+
+@pytest.mark.parametrize("size", [1, 2, 3, 10, 12, 16, 17])
+def test_padded_draws_equal_jax_draws_of_the_asked_size(size):
+    # Draws are taken at a power-of-two length for compile time; the values must not change.
+    from jaxaug._base import normal_noise, split_key, uniform_vector
+
+    key = jax.random.key(size)
+    expected = jax.random.uniform(key, (size,), minval=-0.5, maxval=2.0)
+    np.testing.assert_array_equal(np.asarray(uniform_vector(key, size, -0.5, 2.0)), np.asarray(expected))
+    np.testing.assert_array_equal(np.asarray(uniform_vector(key, size) < 0.3), np.asarray(jax.random.bernoulli(key, 0.3, (size,))))
+    np.testing.assert_array_equal(np.asarray(normal_noise(key, (size, 3), jnp.float32)), np.asarray(jax.random.normal(key, (size, 3))))
+    split = np.stack([np.asarray(jax.random.key_data(k)) for k in split_key(key, size)])
+    np.testing.assert_array_equal(split, np.asarray(jax.random.key_data(jax.random.split(key, size))))
