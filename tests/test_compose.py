@@ -188,7 +188,7 @@ def test_batch_in_chunks_gives_each_example_its_own_draw_as_vmap_does():
     images = jnp.asarray(rng.integers(0, 256, (5, 16, 16, 3), dtype=np.uint8))
     masks = jnp.asarray(rng.integers(0, 4, (5, 16, 16), dtype=np.int32))
     key = jax.random.key(3)
-    whole = jax.jit(ja.batch(t))(key, images, masks)
+    # Compared with single calls, which the contract test also ties the whole-batch vmap to.
     chunked = jax.jit(ja.batch(t, chunk_size=2))(key, images, masks)
     keys = jax.random.split(key, 5)
     single_call = jax.jit(t)
@@ -196,5 +196,5 @@ def test_batch_in_chunks_gives_each_example_its_own_draw_as_vmap_does():
         single = single_call(keys[i], images[i], masks[i])
         np.testing.assert_allclose(np.asarray(chunked[0][i]), np.asarray(single[0]), atol=5e-5)
         np.testing.assert_array_equal(np.asarray(chunked[1][i]), np.asarray(single[1]))
-    np.testing.assert_allclose(np.asarray(chunked[0]), np.asarray(whole[0]), atol=5e-5)
-    assert chunked[0].shape == whole[0].shape and chunked[0].dtype == whole[0].dtype
+    assert chunked[0].shape == (5, 12, 12, 3) and chunked[0].dtype == jnp.float32
+    assert chunked[1].shape == (5, 12, 12) and chunked[1].dtype == jnp.int32
