@@ -140,6 +140,34 @@ def _take_partners(a: jax.Array, perm: jax.Array, groups: int) -> jax.Array:
     return jax.vmap(lambda block, idx: block[idx])(blocks, local).reshape(a.shape)
 
 
+def _paste_from_partners(x: jax.Array, perm: jax.Array, in_box: jax.Array, groups: int) -> jax.Array:
+    """``where(in_box, x[perm], x)`` as one gather that reads each output value once.
+
+    Each output value is read from the example itself or from its partner, chosen by its
+    index, so the batch is read once rather than twice (own and partner); CutMix per example
+    ran about 15% faster on a CPU (benchmarks/README.md). Gathered block by block when
+    `groups` > 1, like `_take_partners`, so a sharded batch stays local.
+    """
+
+    def paste(block: jax.Array, partner: jax.Array, box: jax.Array) -> jax.Array:
+        n, spatial = block.shape[0], block.shape[1:-1]
+        own = jnp.arange(n).reshape((n,) + (1,) * len(spatial))
+        source = jnp.where(box, partner.reshape(own.shape), own)
+        grids = tuple(
+            jnp.arange(size).reshape(tuple(size if a == axis else 1 for a in range(len(spatial) + 1)))
+            for axis, size in enumerate(spatial, start=1)
+        )
+        return block[(source, *grids)]
+
+    if groups == 1:
+        return paste(x, perm, in_box)
+    size = x.shape[0] // groups
+    local = perm.reshape(groups, size) - size * jnp.arange(groups).reshape(groups, 1)
+    blocks = x.reshape(groups, size, *x.shape[1:])
+    boxes = in_box.reshape(groups, size, *in_box.shape[1:])
+    return jax.vmap(paste)(blocks, local, boxes).reshape(x.shape)
+
+
 def _weights(lam: jax.Array, x: jax.Array) -> jax.Array:
     return lam.reshape((-1,) + (1,) * (x.ndim - 1)).astype(x.dtype)
 
@@ -286,7 +314,7 @@ def cutmix_pairs(
     in_box = in_box & applied.reshape((-1,) + (1,) * len(spatial))
     lam = jnp.where(applied, kept, 1.0)
     x = _float(x)
-    return jnp.where(in_box[..., None], _take_partners(x, perm, groups), x), perm, lam
+    return _paste_from_partners(x, perm, in_box, groups), perm, lam
 
 
 def _mix_targets(
