@@ -790,6 +790,14 @@ def machine() -> str:
     except ImportError:
         pass
     info.append(f"OS: {platform.platform()}")
+    # Fresh output and temporary buffers arrive as new pages on every call; how many faults
+    # that costs depends on the allocator's settings (benchmarks/README.md, Columns).
+    info.append(f"GLIBC_TUNABLES: {os.environ.get('GLIBC_TUNABLES') or '(unset: glibc defaults)'}")
+    try:
+        with open("/sys/kernel/mm/transparent_hugepage/enabled") as f:
+            info.append(f"transparent huge pages: {f.read().strip()}")
+    except OSError:
+        pass
     return "\n".join(f"- {line}" for line in info)
 
 
