@@ -304,6 +304,22 @@ def bench_floor(cfg: Config, pipelines: tuple[str, ...]) -> list[Row]:
     return rows
 
 
+MIX_FLOOR = "floor f32 copy"
+
+
+def bench_mix_floor(cfg: Config) -> list[Row]:
+    """What memory allows for mixing: read the float32 224x224x3 batch, write a fresh copy.
+
+    Any out-of-place Mixup or CutMix reads the batch (and partners) and writes a new one, so
+    no such implementation can be faster than this row.
+    """
+    x = jax.random.uniform(jax.random.key(1), (cfg.batch, SIZE, SIZE, 3))
+    row = bench_jax(MIX_FLOOR, "jit copy", lambda key, x: jnp.copy(x), (x,), cfg)
+    moved = 2 * x.size * x.dtype.itemsize  # bytes read + written
+    row.notes = f"no mixing; {moved / (row.batch_ms / 1e3) / 1e9:.1f} GB/s read + written"
+    return [row]
+
+
 def bench_jaxaug_mix(cfg: Config) -> list[Row]:
     """jaxaug.mix.mixup / cutmix on a float batch, if the module exists."""
     try:
@@ -701,7 +717,10 @@ def add_ratios(rows: list[Row]) -> dict[int, str]:
     for i, r in enumerate(rows):
         if not r.items_s:
             continue
-        if r.pipeline.startswith("floor"):
+        if r.pipeline == MIX_FLOOR:
+            same = [s for p, s in jaxaug_speed.items() if p.startswith(("mixup", "cutmix"))]
+            ratios[i] = " / ".join(f"{s / r.items_s:.3f}" for s in same)
+        elif r.pipeline.startswith("floor"):
             channels = int(r.pipeline.split()[1][0])
             same = [s for p, s in jaxaug_speed.items() if channels_of(p) == channels and p in PIPELINES]
             ratios[i] = " / ".join(f"{s / r.items_s:.3f}" for s in same)
@@ -832,7 +851,7 @@ How to read it:
 - jaxaug x = jaxaug items/s over this row's items/s for the same pipeline (> 1: jaxaug is
   faster); "a / b" gives it for `ja.batch(preset)` (vmap of the whole batch) / `ja.batch(preset,
   chunk_size={CHUNK})`. On a floor row it is jaxaug's (vmap) fraction of the floor (imagenet /
-  pathology for 3ch).
+  pathology for 3ch; on the f32 copy row, each mixup / cutmix row in table order).
 - Per-image rows run in one process on one thread (torch and OpenCV), as a DataLoader worker
   does; W workers multiply them by up to W (this machine has {os.cpu_count()} logical cores).
   Batch rows (JAX, torch on a batch) use every core they are given.
@@ -860,7 +879,7 @@ PEERS = {
     "torchvision": bench_torchvision,
     "kornia": bench_kornia,
     "albumentations": bench_albumentations,
-    "mix": lambda cfg, p: bench_jaxaug_mix(cfg) + bench_torch_mix(cfg),
+    "mix": lambda cfg, p: bench_jaxaug_mix(cfg) + bench_torch_mix(cfg) + bench_mix_floor(cfg),
     "ecg": lambda cfg, p: bench_jaxaug_ecg(cfg),
 }
 QUICK = ("jaxaug", "floor", "naive", "augmax", "torchvision", "kornia", "albumentations")
