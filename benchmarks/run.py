@@ -18,15 +18,17 @@ import contextlib
 import datetime
 import functools
 import importlib
+import json
 import os
 import platform
 import resource
 import statistics
 import subprocess
 import sys
+import tempfile
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from typing import Any, Callable, Iterator
 
 import jax
@@ -856,6 +858,8 @@ How to read it:
   does; W workers multiply them by up to W (this machine has {os.cpu_count()} logical cores).
   Batch rows (JAX, torch on a batch) use every core they are given.
 - CPU ms/batch is the process's CPU time per call; over ms/batch it is the cores kept busy.
+- Each `--only` entry (a library, or jaxaug's group of rows) runs in a fresh process, so no row
+  inherits another library's allocator state (`--in-process`: all in this one).
 - page faults/call: minor faults per call; XLA allocates outputs and temporaries afresh on every
   call and large buffers arrive as new pages (see benchmarks/README.md).
 - See benchmarks/README.md for what each row runs and how semantics differ.
@@ -879,10 +883,35 @@ PEERS = {
     "torchvision": bench_torchvision,
     "kornia": bench_kornia,
     "albumentations": bench_albumentations,
-    "mix": lambda cfg, p: bench_jaxaug_mix(cfg) + bench_torch_mix(cfg) + bench_mix_floor(cfg),
+    "mix": lambda cfg, p: bench_jaxaug_mix(cfg) + bench_mix_floor(cfg),
+    "torchmix": lambda cfg, p: bench_torch_mix(cfg),
     "ecg": lambda cfg, p: bench_jaxaug_ecg(cfg),
 }
 QUICK = ("jaxaug", "floor", "naive", "augmax", "torchvision", "kornia", "albumentations")
+
+
+def run_isolated(name: str, args: argparse.Namespace) -> list[Row]:
+    """Run one entry of PEERS in a fresh Python process and return its rows.
+
+    Every library starts from the same state: glibc hands large buffers back to the kernel or
+    keeps them on its heap depending on what ran before in the process, and a row that followed
+    other libraries' rows measured 0 page faults per call where, alone, it paid ~19k per
+    buffer (benchmarks/README.md). A training process runs one augmentation library, so each
+    is measured alone.
+    """
+    with tempfile.TemporaryDirectory() as tmp:
+        rows_path = os.path.join(tmp, "rows.json")
+        command = [sys.executable, os.path.abspath(__file__), "--in-process", "--rows-json", rows_path, "--only", name, "--batch", str(args.batch)]
+        if args.quick:
+            command.append("--quick")
+        if args.pipelines:
+            command += ["--pipelines", args.pipelines]
+        done = subprocess.run(command, capture_output=True, text=True)
+        if done.returncode != 0 or not os.path.exists(rows_path):
+            why = (done.stderr.strip().splitlines() or ["no output"])[-1][:120]
+            return [skipped(name, name, f"process failed ({done.returncode}): {why}")]
+        with open(rows_path) as f:
+            return [Row(**row) for row in json.load(f)]
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -894,6 +923,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--out", default=os.path.join(os.path.dirname(os.path.abspath(__file__)), "RESULTS.md"), help="markdown report (default benchmarks/RESULTS.md)")
     parser.add_argument("--only", default="", help=f"comma-separated subset of {','.join(PEERS)}")
     parser.add_argument("--pipelines", default="", help="comma-separated subset of " + ",".join(PIPELINES) + " (default: all; --quick: imagenet)")
+    parser.add_argument("--in-process", action="store_true", help="run every entry in this process (default: a fresh process per --only entry)")
+    parser.add_argument("--rows-json", default="", help=argparse.SUPPRESS)  # how run_isolated collects a child's rows
     args = parser.parse_args(argv)
 
     cfg = Config(batch=args.batch)
@@ -908,12 +939,18 @@ def main(argv: list[str] | None = None) -> None:
     if unknown:
         parser.error(f"unknown --only entries {unknown}; choose from {list(PEERS)}")
 
+    if args.rows_json:
+        rows = [row for name in only for row in PEERS[name](cfg, pipelines)]
+        with open(args.rows_json, "w") as f:
+            json.dump([asdict(row) for row in rows], f)
+        return
+
     machine_text = machine()  # before the run, so the load average is the background load
     start = time.perf_counter()
-    rows: list[Row] = []
+    rows = []
     for name in only:
         print(f"[{time.perf_counter() - start:5.1f}s] {name} ...", file=sys.stderr, flush=True)
-        rows.extend(PEERS[name](cfg, pipelines))
+        rows.extend(PEERS[name](cfg, pipelines) if args.in_process else run_isolated(name, args))
     rows.sort(key=order)
     elapsed = time.perf_counter() - start
 
