@@ -134,10 +134,18 @@ def _take_partners(a: jax.Array, perm: jax.Array, groups: int) -> jax.Array:
     """``a[perm]``, gathered block by block when `groups` > 1 so a sharded batch stays local."""
     if groups == 1:
         return a[perm]
-    size = a.shape[0] // groups
-    blocks = a.reshape(groups, size, *a.shape[1:])
-    local = perm.reshape(groups, size) - size * jnp.arange(groups).reshape(groups, 1)
-    return jax.vmap(lambda block, idx: block[idx])(blocks, local).reshape(a.shape)
+    return jax.vmap(lambda block, idx: block[idx])(_blocks(a, groups), _local_partners(perm, groups)).reshape(a.shape)
+
+
+def _blocks(a: jax.Array, groups: int) -> jax.Array:
+    """(N, ...) as (groups, N // groups, ...): one block of consecutive examples per group."""
+    return a.reshape(groups, a.shape[0] // groups, *a.shape[1:])
+
+
+def _local_partners(perm: jax.Array, groups: int) -> jax.Array:
+    """(groups, N // groups) partner indices within each block, from `_partners`'s global ones."""
+    size = perm.shape[0] // groups
+    return perm.reshape(groups, size) - size * jnp.arange(groups).reshape(groups, 1)
 
 
 def _paste_from_partners(x: jax.Array, perm: jax.Array, in_box: jax.Array, groups: int) -> jax.Array:
@@ -161,11 +169,7 @@ def _paste_from_partners(x: jax.Array, perm: jax.Array, in_box: jax.Array, group
 
     if groups == 1:
         return paste(x, perm, in_box)
-    size = x.shape[0] // groups
-    local = perm.reshape(groups, size) - size * jnp.arange(groups).reshape(groups, 1)
-    blocks = x.reshape(groups, size, *x.shape[1:])
-    boxes = in_box.reshape(groups, size, *in_box.shape[1:])
-    return jax.vmap(paste)(blocks, local, boxes).reshape(x.shape)
+    return jax.vmap(paste)(_blocks(x, groups), _local_partners(perm, groups), _blocks(in_box, groups)).reshape(x.shape)
 
 
 def _weights(lam: jax.Array, x: jax.Array) -> jax.Array:
