@@ -309,13 +309,18 @@ def bench_floor(cfg: Config, pipelines: tuple[str, ...]) -> list[Row]:
 MIX_FLOOR = "floor f32 copy"
 
 
+def mix_batch(cfg: Config) -> jax.Array:
+    """The float32 (batch, 224, 224, 3) batch that the jaxaug mixing rows and their floor take."""
+    return jax.random.uniform(jax.random.key(1), (cfg.batch, SIZE, SIZE, 3))
+
+
 def bench_mix_floor(cfg: Config) -> list[Row]:
     """What memory allows for mixing: read the float32 224x224x3 batch, write a fresh copy.
 
     Any out-of-place Mixup or CutMix reads the batch (and partners) and writes a new one, so
     no such implementation can be faster than this row.
     """
-    x = jax.random.uniform(jax.random.key(1), (cfg.batch, SIZE, SIZE, 3))
+    x = mix_batch(cfg)
     row = bench_jax(MIX_FLOOR, "jit copy", lambda key, x: jnp.copy(x), (x,), cfg)
     moved = 2 * x.size * x.dtype.itemsize  # bytes read + written
     row.notes = f"no mixing; {moved / (row.batch_ms / 1e3) / 1e9:.1f} GB/s read + written"
@@ -328,7 +333,7 @@ def bench_jaxaug_mix(cfg: Config) -> list[Row]:
         mix = importlib.import_module("jaxaug.mix")
     except ImportError:
         return [skipped("mixup/cutmix", "jaxaug", "jaxaug.mix not available yet")]
-    x = jax.random.uniform(jax.random.key(1), (cfg.batch, SIZE, SIZE, 3))
+    x = mix_batch(cfg)
     y = jnp.arange(cfg.batch) % 1000
     rows = []
     for op, alpha in (("mixup", 0.4), ("cutmix", 1.0)):
