@@ -7,6 +7,7 @@ batch with one independent draw per example. Functional ops live in :mod:`jaxaug
 
 from jaxaug import image, mix, presets, signal, tabular, train, tta
 from jaxaug._base import GeometricTransform, PixelTransform, Transform
+from jaxaug._checks import checked
 from jaxaug._compose import Compose, OneOf, RandomApply, RandomChoice, batch, fold_in_process
 from jaxaug._image_transforms import (
     CenterCrop,
@@ -23,6 +24,7 @@ from jaxaug._image_transforms import (
     RandomRotation,
     RandomVerticalFlip,
     Resize,
+    ScaleIntensityRange,
     ToFloat,
 )
 
@@ -49,9 +51,11 @@ __all__ = [
     "RandomRotation",
     "RandomVerticalFlip",
     "Resize",
+    "ScaleIntensityRange",
     "ToFloat",
     "Transform",
     "batch",
+    "checked",
     "fold_in_process",
     "image",
     "mix",

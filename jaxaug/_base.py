@@ -34,6 +34,11 @@ class Transform:
     """Base of all random transforms; see the module docstring for the protocol."""
 
     is_geometric = False
+    # True for steps that clamp float images to [0, 1] (the colour ops): `ja.batch` then checks
+    # a concrete float batch once, where the per-example check inside vmap cannot see values.
+    clamps_to_unit_range = False
+    # True for steps that take any real dtype in physical units (intensity windows).
+    accepts_physical_units = False
 
     def sample(self, key: jax.Array, shape: Shape) -> Params:
         """Draw this transform's parameters for one input of `shape` (no randomness: ``()``)."""
@@ -55,7 +60,7 @@ class Transform:
         """Apply drawn `params`: returns the image, or ``(image, mask)`` when a mask is given."""
         name = type(self).__name__
         image = jnp.asarray(image)
-        _checks.check_image(name, image)
+        _checks.check_image(name, image, self.accepts_physical_units)
         if mask is not None:
             mask = jnp.asarray(mask)
             _checks.check_mask(name, mask, image.shape)
@@ -67,7 +72,7 @@ class Transform:
         name = type(self).__name__
         _checks.check_key(name, key)
         image = jnp.asarray(image)
-        _checks.check_image(name, image)
+        _checks.check_image(name, image, self.accepts_physical_units)
         return self.apply(self.sample(key, image.shape), image, mask)
 
 
@@ -101,6 +106,7 @@ class GeometricTransform(Transform):
             fill=self.fill,
             mask_fill=self.mask_fill,
             separable=self.axis_aligned,
+            where=type(self).__name__,
         )
 
 
@@ -115,15 +121,30 @@ def warp_pair(
     fill: Any,
     mask_fill: Any,
     separable: bool = False,
+    where: str = "warp",
 ) -> tuple[jax.Array, jax.Array | None]:
-    """Resample an image and its mask through one matrix: the mask by nearest neighbour."""
-    out = resample(image, matrix, size, interpolation=interpolation, fill=fill, border=border, separable=separable)
+    """Resample an image and its mask through one matrix: the mask by nearest neighbour.
+
+    `fill` is a value of the input image (255 is white for uint8, 1.0 for floats), the same for
+    every interpolation; `mask_fill` a value of the mask.
+    """
+    out = resample(
+        image, matrix, size, interpolation=interpolation, fill=fill, border=border, separable=separable, where=where
+    )
     out = to_float(out).astype(float_dtype(image.dtype))
     if mask is None:
         return out, None
-    mask_channels = mask.shape[-1] if mask.ndim == 3 else 1
-    fill_values = _checks.channel_values("mask_fill", "mask_fill", mask_fill, mask_channels)
-    out_mask = resample(mask, matrix, size, interpolation="nearest", fill=fill_values, border=border, separable=separable)
+    out_mask = resample(
+        mask,
+        matrix,
+        size,
+        interpolation="nearest",
+        fill=mask_fill,
+        border=border,
+        separable=separable,
+        where=where,
+        fill_name="mask_fill",
+    )
     return out, out_mask
 
 

@@ -7,13 +7,17 @@ received and what would work.
 
 from __future__ import annotations
 
+import contextvars
+import functools
 import math
-from collections.abc import Sequence
+import re
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import jax
 import jax.numpy as jnp
 import numpy as np
+from jax.experimental import checkify
 
 
 def check_key(where: str, key: Any) -> None:
@@ -35,23 +39,55 @@ def check_key(where: str, key: Any) -> None:
     )
 
 
-def check_probability(where: str, name: str, value: Any) -> None:
-    """Raise ValueError unless a static probability lies in [0, 1]."""
+def check_probability(where: str, name: str, value: Any) -> Any:
+    """Raise unless a probability lies in [0, 1]; returns it as a float (or the traced array).
+
+    Integers are valid probabilities (``p=0``, ``p=1``); bools and strings are refused, since
+    ``p=True`` is more often a misplaced flag than a certainty.
+    """
+    if isinstance(value, (bool, np.bool_, str)):
+        raise TypeError(f"{where}: {name} must be a probability in [0, 1], got {type(value).__name__} {value!r}")
     if isinstance(value, jax.Array) and not _is_concrete(value):
-        return  # A traced probability is allowed; it cannot be checked here.
-    v = float(value)
-    if not 0.0 <= v <= 1.0 or math.isnan(v):
+        return value  # A traced probability is allowed; it cannot be checked here.
+    try:
+        v = float(value)
+    except (TypeError, ValueError):
+        raise TypeError(f"{where}: {name} must be a probability in [0, 1] (one number), got {value!r}") from None
+    if not 0.0 <= v <= 1.0:
         raise ValueError(f"{where}: {name} must be a probability in [0, 1], got {value}")
+    return v
+
+
+def bernoulli(key: jax.Array, p: Any, shape: tuple[int, ...] = ()) -> jax.Array:
+    """``jax.random.bernoulli`` for any probability a user may pass: int, float or array.
+
+    jax refuses an integer `p` ("must have a floating dtype"); the draw is the same as for the
+    equal float.
+    """
+    return jax.random.bernoulli(key, jnp.asarray(p, jnp.float32), shape)
+
+
+def check_finite(where: str, name: str, value: Any) -> float:
+    """Raise ValueError unless a static number is finite; returns it as a float."""
+    if isinstance(value, (bool, np.bool_, str)):
+        raise TypeError(f"{where}: {name} must be a number, got {type(value).__name__} {value!r}")
+    try:
+        v = float(value)
+    except (TypeError, ValueError):
+        raise TypeError(f"{where}: {name} must be a number, got {value!r}") from None
+    if not math.isfinite(v):
+        raise ValueError(f"{where}: {name} must be a finite number, got {value!r}")
+    return v
 
 
 def check_range(
     where: str, name: str, value: Any, *, low: float | None = None, high: float | None = None
 ) -> tuple[float, float]:
-    """Check a (min, max) pair: two numbers, min <= max, inside [low, high]. Returns floats."""
-    if not isinstance(value, Sequence) or len(value) != 2:
+    """Check a (min, max) pair: two finite numbers, min <= max, inside [low, high]. Returns floats."""
+    if not isinstance(value, Sequence) or isinstance(value, str) or len(value) != 2:
         raise ValueError(f"{where}: {name} must be a (min, max) pair, got {value!r}")
-    lo, hi = float(value[0]), float(value[1])
-    if math.isnan(lo) or math.isnan(hi) or lo > hi:
+    lo, hi = check_finite(where, name, value[0]), check_finite(where, name, value[1])
+    if lo > hi:
         raise ValueError(f"{where}: {name} must satisfy min <= max, got {value!r}")
     if low is not None and lo < low:
         raise ValueError(f"{where}: {name} must be >= {low}, got {value!r}")
@@ -62,14 +98,16 @@ def check_range(
 
 def check_nonnegative(where: str, name: str, value: Any) -> float:
     """Raise ValueError unless a static number is finite and >= 0."""
-    v = float(value)
-    if not (v >= 0.0) or math.isinf(v):
+    v = check_finite(where, name, value)
+    if not v >= 0.0:
         raise ValueError(f"{where}: {name} must be a finite number >= 0, got {value!r}")
     return v
 
 
-def check_image(where: str, image: Any) -> None:
-    """Raise unless `image` is one (H, W, C) image, uint8 or floating, with H, W, C >= 1."""
+def check_image(where: str, image: Any, physical_units: bool = False) -> None:
+    """Raise unless `image` is one (H, W, C) image, uint8 or floating, with H, W, C >= 1.
+
+    With `physical_units`, any real dtype is allowed (a window's input: int16 CT)."""
     shape = getattr(image, "shape", None)
     if shape is None:
         raise TypeError(f"{where}: image must be an array of shape (H, W, C), got {type(image).__name__}")
@@ -82,12 +120,26 @@ def check_image(where: str, image: Any) -> None:
         raise ValueError(f"{where}: image must have shape (H, W, C), got shape {shape}{hint}")
     if min(shape) < 1:
         raise ValueError(f"{where}: image must be non-empty, got shape {shape}")
+    if looks_channels_first(shape):
+        raise ValueError(
+            f"{where}: image of shape {tuple(shape)} looks channels-first (C, H, W); jaxaug takes "
+            f"Flax's (H, W, C): pass jnp.moveaxis(image, 0, -1), shape {(shape[1], shape[2], shape[0])}"
+        )
     dtype = jnp.dtype(image.dtype)
+    if physical_units and (jnp.issubdtype(dtype, jnp.integer) or jnp.issubdtype(dtype, jnp.floating)):
+        return
     if dtype != jnp.uint8 and not jnp.issubdtype(dtype, jnp.floating):
         raise TypeError(
             f"{where}: image dtype must be uint8 (0..255) or floating (0..1), got {dtype}; "
-            "scale other integer data (e.g. int16 CT in Hounsfield units) into [0, 1] first"
+            "map other data (e.g. int16 CT in Hounsfield units) into [0, 1] first with "
+            "ja.image.window(image, center, width) or ja.ScaleIntensityRange(a_min, a_max)"
         )
+
+
+def looks_channels_first(shape: Sequence[int]) -> bool:
+    """An (H, W, C) shape whose first axis is 1, 3 or 4 and last axis is larger than 4: almost
+    surely a (C, H, W) image, since no clinical or natural image has more channels than rows."""
+    return len(shape) == 3 and shape[0] in (1, 3, 4) and shape[2] > 4 and shape[1] > 4
 
 
 def check_mask(where: str, mask: Any, image_shape: tuple[int, ...]) -> None:
@@ -126,6 +178,116 @@ def channel_values(where: str, name: str, value: Any, channels: int) -> tuple[fl
         expected = "1 value" if channels == 1 else f"1 or {channels} values (one per channel)"
         raise ValueError(f"{where}: {name} must have {expected} for a {channels}-channel image, got {len(values)}")
     return values
+
+
+def fill_values(where: str, name: str, value: Any, channels: int, dtype: Any) -> tuple[float, ...]:
+    """A per-channel fill in the units of an input of `dtype`, refused if that dtype cannot hold it.
+
+    One meaning everywhere: a fill is a value of the input image, so 255 is white for uint8 and
+    1.0 is white for floats, whatever the interpolation and whether the step is fused.
+    """
+    values = channel_values(where, name, value, channels)
+    dtype = jnp.dtype(dtype)
+    for v in values:
+        if not math.isfinite(v):
+            raise ValueError(f"{where}: {name} must be finite, got {value!r}")
+        if jnp.issubdtype(dtype, jnp.integer):
+            info = jnp.iinfo(dtype)
+            if v != int(v) or not info.min <= v <= info.max:
+                raise ValueError(
+                    f"{where}: {name} must be a whole number in [{info.min}, {info.max}] for {dtype} input "
+                    f"(the fill is a value of the input image: 255 is white for uint8), got {value!r}"
+                )
+        elif jnp.issubdtype(dtype, jnp.floating) and abs(v) > float(jnp.finfo(dtype).max):
+            raise ValueError(f"{where}: {name} {value!r} does not fit in {dtype}")
+    return values
+
+
+# --- value checks that need data --------------------------------------------------------------
+
+_CHECKED = contextvars.ContextVar("jaxaug_checked", default=False)
+
+
+def checked(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """Run `fn` jitted, with jaxaug's value checks raised from inside the compiled code.
+
+    Argument checks always run when a transform is built. Checks that need the data (a float
+    image outside [0, 1], a label outside [0, num_classes)) run eagerly on concrete arrays; under
+    ``jit`` or ``vmap`` the values are unknown while tracing, so they are skipped unless the
+    function is wrapped in ``checked``, which compiles them in with ``jax.experimental.checkify``
+    and raises ``ValueError`` after the call. It costs one reduction per check.
+
+    Args:
+      fn: any function of arrays, e.g. a training step or ``ja.batch(pipeline)``.
+
+    Returns:
+      A function with `fn`'s signature and outputs, jit-compiled, that raises ValueError when a
+      value check fails.
+
+    Example:
+      >>> import jax, jax.numpy as jnp, jaxaug as ja
+      >>> augment = ja.checked(ja.batch(ja.ColorJitter(brightness=0.2)))
+      >>> ct = jnp.full((2, 8, 8, 1), 400.0)  # Hounsfield units, not [0, 1]
+      >>> augment(jax.random.key(0), ct)
+      Traceback (most recent call last):
+      ...
+      ValueError: ColorJitter: float image values must lie in [0, 1] ...
+    """
+    compiled = jax.jit(checkify.checkify(fn, errors=checkify.user_checks))
+
+    @functools.wraps(fn)
+    def run(*args: Any, **kwargs: Any) -> Any:
+        token = _CHECKED.set(True)
+        try:
+            error, out = compiled(*args, **kwargs)
+        finally:
+            _CHECKED.reset(token)
+        message = error.get()
+        if message is not None:
+            raise ValueError(re.sub(r" \(`?check`? failed.*$", "", message, flags=re.S))
+        return out
+
+    return run
+
+
+def check_values(where: str, ok: Callable[[], jax.Array], message: str, *arrays: Any) -> None:
+    """Raise ValueError(message) if ``ok()`` is False: eagerly when `arrays` are concrete, from
+    inside the compiled code under ``ja.checked``, and not at all otherwise (traced, unchecked)."""
+    if not any(isinstance(a, jax.core.Tracer) for a in arrays):
+        if not bool(ok()):
+            raise ValueError(f"{where}: {message}")
+    elif _CHECKED.get():
+        checkify.check(ok(), f"{where}: {message}")
+
+
+# Interpolation never leaves the range of its inputs; a little slack for float rounding.
+_UNIT_SLACK = 1e-3
+
+
+def check_unit_range(where: str, image: Any) -> None:
+    """A float image must lie in [0, 1] for ops that clamp to it (colour ops, ColorJitter).
+
+    Non-finite pixels are left to the op (they stay local where it is local); values in
+    physical units (Hounsfield, MR intensities) or already normalised are refused with a pointer
+    to the window.
+    """
+    if not jnp.issubdtype(image.dtype, jnp.floating):
+        return
+
+    def ok() -> jax.Array:
+        finite = jnp.isfinite(image)
+        low = jnp.min(jnp.where(finite, image, 0.5))
+        high = jnp.max(jnp.where(finite, image, 0.5))
+        return (low >= -_UNIT_SLACK) & (high <= 1.0 + _UNIT_SLACK)
+
+    check_values(
+        where,
+        ok,
+        "float image values must lie in [0, 1] (this op clamps to it); for CT or MR in physical "
+        "units map a window to [0, 1] first with ja.image.window(image, center, width) or "
+        "ja.ScaleIntensityRange(a_min, a_max), and put Normalize after the colour steps",
+        image,
+    )
 
 
 def _is_concrete(x: jax.Array) -> bool:

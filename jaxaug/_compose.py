@@ -53,6 +53,14 @@ class _Combination(GeometricTransform):
         return all(t.is_geometric for t in self.transforms)
 
     @property
+    def accepts_physical_units(self) -> bool:  # type: ignore[override]
+        return bool(self.transforms) and self.transforms[0].accepts_physical_units
+
+    @property
+    def clamps_to_unit_range(self) -> bool:  # type: ignore[override]
+        return any(t.clamps_to_unit_range for t in self.transforms)
+
+    @property
     def _settings(self) -> dict[str, Any]:
         return _geometry_settings([t for t in self.transforms if isinstance(t, GeometricTransform)])
 
@@ -145,7 +153,7 @@ class Compose(_Combination):
                     m = m @ t.matrix(p, shape)
                 t_last, _, shape_last = group[-1]
                 size = t_last.output_shape(shape_last)[:2]
-                out = warp_pair(image, mask, m, size, **_geometry_settings([t for t, _, _ in group]))
+                out = warp_pair(image, mask, m, size, **_geometry_settings([t for t, _, _ in group]), where="Compose")
             group.clear()
             return out
 
@@ -179,7 +187,7 @@ class RandomApply(_Combination):
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "transforms", _check_transforms("RandomApply", self.transforms))
-        _checks.check_probability("RandomApply", "p", self.p)
+        object.__setattr__(self, "p", _checks.check_probability("RandomApply", "p", self.p))
 
     @property
     def _inner(self) -> Compose:
@@ -196,7 +204,7 @@ class RandomApply(_Combination):
 
     def sample(self, key: jax.Array, shape: Shape) -> tuple[jax.Array, Any]:
         k_apply, k_inner = jax.random.split(key)
-        return (jax.random.bernoulli(k_apply, self.p), self._inner.sample(k_inner, shape))
+        return (_checks.bernoulli(k_apply, self.p), self._inner.sample(k_inner, shape))
 
     def matrix(self, params: tuple[jax.Array, Any], shape: Shape) -> jax.Array:
         apply, inner = params
@@ -336,6 +344,8 @@ def batch(transform: Callable[..., Any], chunk_size: int | None = None) -> Calla
         images = jnp.asarray(images)
         if images.ndim < 1 or images.shape[0] < 1:
             raise ValueError(f"batch: images must have a leading batch axis of size >= 1, got shape {images.shape}")
+        if getattr(transform, "clamps_to_unit_range", False) and not getattr(transform, "accepts_physical_units", False):
+            _checks.check_unit_range(type(transform).__name__, images)
         keys = jax.random.split(key, images.shape[0])
         if mask is None:
             return over_examples(keys, images)
@@ -345,6 +355,7 @@ def batch(transform: Callable[..., Any], chunk_size: int | None = None) -> Calla
         return over_examples(keys, images, mask)
 
     batched.__doc__ = f"Batched {transform!r}: (key, images[, masks]) with one draw per example."
+    batched.is_batched = True  # type: ignore[attr-defined]  # lets train steps accept it as is
     return batched
 
 

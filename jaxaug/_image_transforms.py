@@ -19,6 +19,7 @@ from jaxaug import _checks
 from jaxaug._base import GeometricTransform, PixelTransform, Shape, normal_noise, split_key, uniform_vector
 from jaxaug.image import _color, _geometry
 from jaxaug.image._color import to_float
+from jaxaug.image._intensity import scale_intensity_range
 
 # Attempts before torchvision's RandomResizedCrop and RandomErasing give up and fall back.
 _ATTEMPTS = 10
@@ -32,6 +33,15 @@ def _as_tuple(value: Any) -> Any:
     if isinstance(value, (list, tuple)):
         return tuple(_as_tuple(v) for v in value)
     return value
+
+
+def _check_fill(where: str, name: str, fill: Any) -> Any:
+    """A static fill: finite numbers, one or one per channel (the dtype is checked at apply)."""
+    if isinstance(fill, (str, bool)):
+        raise TypeError(f"{where}: {name} must be a number or one number per channel, got {fill!r}")
+    for v in np.atleast_1d(np.asarray(fill, dtype=object)).ravel():
+        _checks.check_finite(where, name, v)
+    return _as_tuple(fill)
 
 
 def _check_interpolation(where: str, interpolation: str) -> None:
@@ -122,7 +132,7 @@ class CenterCrop(GeometricTransform):
 
     def __post_init__(self) -> None:
         _freeze(self, "size", _checks.size_pair("CenterCrop", "size", self.size))
-        _freeze(self, "fill", _as_tuple(self.fill))
+        _freeze(self, "fill", _check_fill("CenterCrop", "fill", self.fill))
 
     def output_shape(self, shape: Shape) -> Shape:
         return (*self.size, shape[2])
@@ -171,7 +181,7 @@ class RandomCrop(GeometricTransform):
 
     def __post_init__(self) -> None:
         _freeze(self, "size", _checks.size_pair("RandomCrop", "size", self.size))
-        _freeze(self, "fill", _as_tuple(self.fill))
+        _freeze(self, "fill", _check_fill("RandomCrop", "fill", self.fill))
         if self.padding_mode not in ("constant", "edge", "reflect", "symmetric"):
             raise ValueError(
                 f"RandomCrop: padding_mode must be 'constant', 'edge', 'reflect' or 'symmetric', got {self.padding_mode!r}"
@@ -344,10 +354,10 @@ class RandomHorizontalFlip(GeometricTransform):
     interpolation = "nearest"
 
     def __post_init__(self) -> None:
-        _checks.check_probability("RandomHorizontalFlip", "p", self.p)
+        _freeze(self, "p", _checks.check_probability("RandomHorizontalFlip", "p", self.p))
 
     def sample(self, key: jax.Array, shape: Shape) -> Flip:
-        return Flip(jax.random.bernoulli(key, self.p))
+        return Flip(_checks.bernoulli(key, self.p))
 
     def matrix(self, params: Flip, shape: Shape) -> jax.Array:
         return jnp.where(params.flip, _geometry.hflip_matrix(shape[1]), _geometry.identity_matrix())
@@ -374,10 +384,10 @@ class RandomVerticalFlip(GeometricTransform):
     interpolation = "nearest"
 
     def __post_init__(self) -> None:
-        _checks.check_probability("RandomVerticalFlip", "p", self.p)
+        _freeze(self, "p", _checks.check_probability("RandomVerticalFlip", "p", self.p))
 
     def sample(self, key: jax.Array, shape: Shape) -> Flip:
-        return Flip(jax.random.bernoulli(key, self.p))
+        return Flip(_checks.bernoulli(key, self.p))
 
     def matrix(self, params: Flip, shape: Shape) -> jax.Array:
         return jnp.where(params.flip, _geometry.vflip_matrix(shape[0]), _geometry.identity_matrix())
@@ -415,8 +425,7 @@ class RandomRotation(GeometricTransform):
 
     def __post_init__(self) -> None:
         if isinstance(self.degrees, (int, float)):
-            if self.degrees < 0:
-                raise ValueError(f"RandomRotation: degrees must be >= 0, got {self.degrees}")
+            _checks.check_nonnegative("RandomRotation", "degrees", self.degrees)
             _freeze(self, "degrees", (-float(self.degrees), float(self.degrees)))
         else:
             _freeze(self, "degrees", _checks.check_range("RandomRotation", "degrees", self.degrees))
@@ -425,7 +434,7 @@ class RandomRotation(GeometricTransform):
         if self.center is not None:
             raise ValueError(f"RandomRotation: center must be None (rotation about the image centre), got {self.center!r}")
         _check_interpolation("RandomRotation", self.interpolation)
-        _freeze(self, "fill", _as_tuple(self.fill))
+        _freeze(self, "fill", _check_fill("RandomRotation", "fill", self.fill))
 
     def sample(self, key: jax.Array, shape: Shape) -> Angle:
         return Angle(jax.random.uniform(key, (), minval=self.degrees[0], maxval=self.degrees[1]))
@@ -492,6 +501,40 @@ class ToFloat(PixelTransform):
 
 
 @dataclass(frozen=True)
+class ScaleIntensityRange(PixelTransform):
+    """Map physical intensities from [a_min, a_max] to [b_min, b_max]: a CT or MR window.
+
+    The first step of a pipeline for images in physical units (int16 or float Hounsfield
+    units, MR intensities), so that the colour steps after it see [0, 1]. All arguments static.
+    Shapes: (H, W, C) any real dtype -> (H, W, C) float32.
+    MONAI: ``ScaleIntensityRange(a_min, a_max, b_min, b_max, clip=False)``; pass ``clip=True``
+    for a display window (see ``jaxaug.image.window``).
+
+    Example:
+      >>> import jax, jax.numpy as jnp, jaxaug as ja
+      >>> soft_tissue = ja.ScaleIntensityRange(a_min=-160, a_max=240, clip=True)
+      >>> soft_tissue(jax.random.key(0), jnp.full((2, 2, 1), 40, jnp.int16))[0, 0, 0]
+      Array(0.5, dtype=float32)
+    """
+
+    a_min: float
+    a_max: float
+    b_min: float = 0.0
+    b_max: float = 1.0
+    clip: bool = False
+    accepts_physical_units = True
+
+    def __post_init__(self) -> None:
+        for name in ("a_min", "a_max", "b_min", "b_max"):
+            _freeze(self, name, _checks.check_finite("ScaleIntensityRange", name, getattr(self, name)))
+        if not self.a_min < self.a_max:
+            raise ValueError(f"ScaleIntensityRange: a_min must be < a_max, got a_min={self.a_min}, a_max={self.a_max}")
+
+    def apply_image(self, params: Any, image: jax.Array) -> jax.Array:
+        return scale_intensity_range(image, self.a_min, self.a_max, self.b_min, self.b_max, self.clip)
+
+
+@dataclass(frozen=True)
 class Normalize(PixelTransform):
     """Standardise each channel: ``(x - mean) / std``.
 
@@ -528,18 +571,18 @@ class Jitter(NamedTuple):
 
 
 def _jitter_range(name: str, value: Any, center: float, bound: float | None, clip_first: bool) -> tuple[float, float] | None:
-    if isinstance(value, (int, float)):
-        if value < 0:
-            raise ValueError(f"ColorJitter: {name} must be >= 0, got {value}")
-        lo, hi = center - float(value), center + float(value)
+    """torchvision's _check_input: a number v means [center - v, center + v] (clipped at 0 for
+    the factors), a pair is the range itself; factors must be >= 0 (a negative contrast
+    inverts the image), hue lies in [-0.5, 0.5]; every bound finite."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        v = _checks.check_nonnegative("ColorJitter", name, value)
+        lo, hi = center - v, center + v
         if clip_first:
             lo = max(lo, 0.0)
     else:
-        lo, hi = _checks.check_range("ColorJitter", name, value)
+        lo, hi = _checks.check_range("ColorJitter", name, value, low=0.0 if clip_first else None)
     if bound is not None and not (-bound <= lo <= hi <= bound):
         raise ValueError(f"ColorJitter: {name} must lie in [-{bound}, {bound}], got {value!r}")
-    if not clip_first and bound is None and lo < 0:
-        raise ValueError(f"ColorJitter: {name} range must be >= 0, got {value!r}")
     if (lo, hi) == (center, center):
         return None
     return (lo, hi)
@@ -567,6 +610,7 @@ class ColorJitter(PixelTransform):
     contrast: float | Sequence[float] = 0.0
     saturation: float | Sequence[float] = 0.0
     hue: float | Sequence[float] = 0.0
+    clamps_to_unit_range = True
 
     def __post_init__(self) -> None:
         _freeze(self, "brightness", _jitter_range("brightness", _as_tuple(self.brightness), 1.0, None, True))
@@ -591,6 +635,7 @@ class ColorJitter(PixelTransform):
         )
 
     def apply_image(self, params: Jitter, image: jax.Array) -> jax.Array:
+        _checks.check_unit_range("ColorJitter", image)
         x = _color._work(image)
         if x.shape[-1] not in (1, 3):
             raise ValueError(f"ColorJitter: image must have 1 or 3 channels, got {x.shape[-1]}")
@@ -680,10 +725,10 @@ class RandomGrayscale(PixelTransform):
     p: float = 0.1
 
     def __post_init__(self) -> None:
-        _checks.check_probability("RandomGrayscale", "p", self.p)
+        _freeze(self, "p", _checks.check_probability("RandomGrayscale", "p", self.p))
 
     def sample(self, key: jax.Array, shape: Shape) -> Apply:
-        return Apply(jax.random.bernoulli(key, self.p))
+        return Apply(_checks.bernoulli(key, self.p))
 
     def apply_image(self, params: Apply, image: jax.Array) -> jax.Array:
         x = to_float(image)
@@ -768,7 +813,7 @@ class RandomErasing(PixelTransform):
     inplace: bool = False
 
     def __post_init__(self) -> None:
-        _checks.check_probability("RandomErasing", "p", self.p)
+        _freeze(self, "p", _checks.check_probability("RandomErasing", "p", self.p))
         _freeze(self, "scale", _checks.check_range("RandomErasing", "scale", self.scale, low=0.0, high=1.0))
         _freeze(self, "ratio", _checks.check_range("RandomErasing", "ratio", self.ratio))
         if self.ratio[0] <= 0:
@@ -790,7 +835,7 @@ class RandomErasing(PixelTransform):
         first = jnp.argmax(fits)
         tops = _randint(k_top, height - h + 1.0, _ATTEMPTS)
         lefts = _randint(k_left, width - w + 1.0, _ATTEMPTS)
-        erase = jax.random.bernoulli(k_apply, self.p) & jnp.any(fits)
+        erase = _checks.bernoulli(k_apply, self.p) & jnp.any(fits)
         return EraseBox(erase, tops[first], lefts[first], h[first], w[first], k_noise)
 
     def apply_image(self, params: EraseBox, image: jax.Array) -> jax.Array:

@@ -50,11 +50,19 @@ def soft_labels(y: ArrayLike, num_classes: int | None = None, label_smoothing: f
              [0., 0., 1.]], dtype=float32)
     """
     y = jnp.asarray(y)
-    if not 0.0 <= float(label_smoothing) < 1.0:
+    if not 0.0 <= _checks.check_finite("soft_labels", "label_smoothing", label_smoothing) < 1.0:
         raise ValueError(f"soft_labels: label_smoothing must be in [0, 1), got {label_smoothing}")
     if jnp.issubdtype(y.dtype, jnp.integer) and y.ndim == 1:
         if not isinstance(num_classes, int) or num_classes < 1:
             raise ValueError(f"soft_labels: integer labels need num_classes (an int >= 1), got {num_classes!r}")
+        # one_hot turns an id outside [0, K) into an all-zero row: a target that sums to 0,
+        # trained on silently. Refuse it (eagerly, or under ja.checked inside jit).
+        _checks.check_values(
+            "soft_labels",
+            lambda: jnp.all((y >= 0) & (y < num_classes)),
+            f"integer labels must be class ids in [0, num_classes={num_classes})",
+            y,
+        )
         targets = jax.nn.one_hot(y, num_classes, dtype=jnp.float32)
     elif y.ndim == 2:
         if num_classes is not None and y.shape[1] != num_classes:
@@ -78,11 +86,36 @@ def _check_batch(where: str, x: jax.Array, y: jax.Array | None) -> None:
         raise ValueError(f"{where}: y must have the batch size {x.shape[0]} of x as its first axis, got shape {y.shape}")
 
 
-def _check_alpha(where: str, alpha: float) -> float:
-    alpha = float(alpha)
+def _check_alpha(where: str, alpha: float, name: str = "alpha") -> float:
+    alpha = _checks.check_finite(where, name, alpha)
     if not alpha >= 0:
-        raise ValueError(f"{where}: alpha must be >= 0 (0 means no mixing), got {alpha}")
+        raise ValueError(f"{where}: {name} must be a finite number >= 0 (0 means no mixing), got {alpha}")
     return alpha
+
+
+def _signal_layout(where: str, x: jax.Array, time_axis: int | None) -> tuple[jax.Array, bool]:
+    """Signals as (N, T, C) for CutMix's window along time; returns whether they were (N, C, T).
+
+    A batch with more channels than time samples is almost surely (N, C, T): pasting a window
+    along the wrong axis would paste whole leads from another patient, so it is refused unless
+    `time_axis` says which axis is time.
+    """
+    if x.ndim != 3:
+        if time_axis is not None:
+            raise ValueError(f"{where}: time_axis is for signals (N, T, C), got x of shape {x.shape}")
+        return x, False
+    if time_axis is None:
+        if x.shape[2] > x.shape[1]:
+            raise ValueError(
+                f"{where}: signals of shape {x.shape} have more channels ({x.shape[2]}) than time samples "
+                f"({x.shape[1]}), so they look like (N, C, T): pass time_axis=-1 for (N, C, T), or "
+                "time_axis=1 if they really are (N, T, C)"
+            )
+        return x, False
+    if time_axis not in (1, 2, -1, -2):
+        raise ValueError(f"{where}: time_axis must be 1 (N, T, C) or -1 (N, C, T), got {time_axis!r}")
+    transposed = time_axis in (2, -1)
+    return (jnp.swapaxes(x, 1, 2) if transposed else x), transposed
 
 
 def _check_mode(where: str, mode: str) -> None:
@@ -110,10 +143,10 @@ def _draw_lam(key: jax.Array, alpha: float, n: int, mode: str) -> jax.Array:
 
 def _applied(key: jax.Array, n: int, p: float, mode: str) -> jax.Array:
     """(N,) bool: whether each example is mixed (one draw for the batch in "batch" mode)."""
-    if p >= 1.0:
+    if not isinstance(p, jax.Array) and p >= 1.0:
         return jnp.ones((n,), bool)
     shape = (n,) if mode == "elem" else ()
-    return jnp.broadcast_to(jax.random.bernoulli(key, p, shape), (n,))
+    return jnp.broadcast_to(_checks.bernoulli(key, p, shape), (n,))
 
 
 def _check_groups(where: str, groups: int, n: int) -> None:
@@ -176,6 +209,13 @@ def _weights(lam: jax.Array, x: jax.Array) -> jax.Array:
     return lam.reshape((-1,) + (1,) * (x.ndim - 1)).astype(x.dtype)
 
 
+def _blend(w: jax.Array, own: jax.Array, partner: jax.Array) -> jax.Array:
+    """``w * own + (1 - w) * partner``, reading nothing from the side whose weight is exactly 0:
+    "no mixing" must be a no-op even when the partner holds NaN or inf (0 * NaN is NaN)."""
+    mixed = w * own + (1.0 - w) * partner
+    return jnp.where(w == 1.0, own, jnp.where(w == 0.0, partner, mixed))
+
+
 def mixup_pairs(
     key: jax.Array,
     x: ArrayLike,
@@ -213,7 +253,7 @@ def mixup_pairs(
     _check_batch("mixup", x, None)
     alpha = _check_alpha("mixup", alpha)
     _check_mode("mixup", mode)
-    _checks.check_probability("mixup", "p", p)
+    p = _checks.check_probability("mixup", "p", p)
     k_perm, k_lam, k_apply = jax.random.split(key, 3)
     n = x.shape[0]
     _check_groups("mixup", groups, n)
@@ -221,7 +261,7 @@ def mixup_pairs(
     lam = jnp.where(_applied(k_apply, n, p, mode), _draw_lam(k_lam, alpha, n, mode), 1.0)
     x = _float(x)
     w = _weights(lam, x)
-    return w * x + (1.0 - w) * _take_partners(x, perm, groups), perm, lam
+    return _blend(w, x, _take_partners(x, perm, groups)), perm, lam
 
 
 def _box_lengths(key: jax.Array, lam: jax.Array, size: int, minmax: tuple[float, float] | None) -> jax.Array:
@@ -253,6 +293,7 @@ def cutmix_pairs(
     p: float = 1.0,
     minmax: Sequence[float] | None = None,
     groups: int = 1,
+    time_axis: int | None = None,
 ) -> tuple[jax.Array, jax.Array, jax.Array]:
     """CutMix of inputs only: paste a box (images) or a time window (signals) from a partner.
 
@@ -270,6 +311,8 @@ def cutmix_pairs(
       p: probability of mixing at all.
       minmax: optional (min, max) fractions of the side for the box, in (0, 1] (static).
       groups: partners within blocks of the batch, as in :func:`mixup_pairs` (static).
+      time_axis: for signals, None or 1 for (N, T, C), -1 for (N, C, T) (static). With None, a
+        batch with more channels than samples is refused as probably transposed.
 
     Returns:
       ``(x_mixed, perm, lam)`` with lam the kept fraction of each example.
@@ -284,9 +327,10 @@ def cutmix_pairs(
     _checks.check_key("cutmix", key)
     x = jnp.asarray(x)
     _check_batch("cutmix", x, None)
+    x, transposed = _signal_layout("cutmix", x, time_axis)
     alpha = _check_alpha("cutmix", alpha)
     _check_mode("cutmix", mode)
-    _checks.check_probability("cutmix", "p", p)
+    p = _checks.check_probability("cutmix", "p", p)
     if minmax is not None:
         minmax = _checks.check_range("cutmix", "minmax", minmax, low=0.0, high=1.0)
     k_perm, k_lam, k_apply, k_y, k_x, k_len_y, k_len_x = jax.random.split(key, 7)
@@ -317,16 +361,15 @@ def cutmix_pairs(
     applied = _applied(k_apply, n, p, mode)
     in_box = in_box & applied.reshape((-1,) + (1,) * len(spatial))
     lam = jnp.where(applied, kept, 1.0)
-    x = _float(x)
-    return _paste_from_partners(x, perm, in_box, groups), perm, lam
+    out = _paste_from_partners(_float(x), perm, in_box, groups)
+    return (jnp.swapaxes(out, 1, 2) if transposed else out), perm, lam
 
 
 def _mix_targets(
     y: ArrayLike, perm: jax.Array, lam: jax.Array, num_classes: int | None, label_smoothing: float, groups: int
 ) -> jax.Array:
     targets = soft_labels(y, num_classes, label_smoothing)
-    w = lam.reshape(-1, 1)
-    return w * targets + (1.0 - w) * _take_partners(targets, perm, groups)
+    return _blend(lam.reshape(-1, 1), targets, _take_partners(targets, perm, groups))
 
 
 def mixup(
@@ -385,6 +428,7 @@ def cutmix(
     minmax: Sequence[float] | None = None,
     label_smoothing: float = 0.0,
     groups: int = 1,
+    time_axis: int | None = None,
 ) -> tuple[jax.Array, jax.Array]:
     """CutMix with soft labels weighted by the area actually kept (see :func:`cutmix_pairs`).
 
@@ -399,6 +443,7 @@ def cutmix(
       minmax: optional (min, max) box side fractions (static).
       label_smoothing: epsilon applied to the targets before mixing.
       groups: partners within blocks of the batch (one per device), see :func:`mixup_pairs`.
+      time_axis: for signals, None or 1 for (N, T, C), -1 for (N, C, T) (static).
 
     Returns:
       ``(x_mixed, y_mixed)``.
@@ -415,7 +460,9 @@ def cutmix(
     x = jnp.asarray(x)
     y = jnp.asarray(y)
     _check_batch("cutmix", x, y)
-    x_mixed, perm, lam = cutmix_pairs(key, x, alpha, mode=mode, p=p, minmax=minmax, groups=groups)
+    x_mixed, perm, lam = cutmix_pairs(
+        key, x, alpha, mode=mode, p=p, minmax=minmax, groups=groups, time_axis=time_axis
+    )
     return x_mixed, _mix_targets(y, perm, lam, num_classes, label_smoothing, groups)
 
 
@@ -471,6 +518,7 @@ class Mixup:
       label_smoothing: epsilon for class targets.
       num_classes: K for integer labels.
       groups: partners within blocks of the batch (one per device), see :func:`mixup_pairs`.
+      time_axis: for signals, None or 1 for (N, T, C), -1 for (N, C, T), see :func:`cutmix_pairs`.
 
     Call: ``Mixup(...)(key, x, y) -> (x_mixed, y_mixed)``, x (N, H, W, C) or (N, T, C).
 
@@ -492,12 +540,13 @@ class Mixup:
     label_smoothing: float = 0.1
     num_classes: int | None = None
     groups: int = 1
+    time_axis: int | None = None
 
     def __post_init__(self) -> None:
-        _check_alpha("Mixup", self.mixup_alpha)
-        _check_alpha("Mixup", self.cutmix_alpha)
-        _checks.check_probability("Mixup", "prob", self.prob)
-        _checks.check_probability("Mixup", "switch_prob", self.switch_prob)
+        object.__setattr__(self, "mixup_alpha", _check_alpha("Mixup", self.mixup_alpha, "mixup_alpha"))
+        object.__setattr__(self, "cutmix_alpha", _check_alpha("Mixup", self.cutmix_alpha, "cutmix_alpha"))
+        object.__setattr__(self, "prob", _checks.check_probability("Mixup", "prob", self.prob))
+        object.__setattr__(self, "switch_prob", _checks.check_probability("Mixup", "switch_prob", self.switch_prob))
         _check_mode("Mixup", self.mode)
         if self.cutmix_minmax is not None:
             object.__setattr__(self, "cutmix_minmax", _checks.check_range("Mixup", "cutmix_minmax", self.cutmix_minmax, low=0.0, high=1.0))
@@ -517,12 +566,19 @@ class Mixup:
             xm, perm_m, lam_m = mixup_pairs(k_mixup, x, self.mixup_alpha, mode=self.mode, p=self.prob, groups=self.groups)
         if use_cutmix:
             xc, perm_c, lam_c = cutmix_pairs(
-                k_cutmix, x, cut_alpha, mode=self.mode, p=self.prob, minmax=self.cutmix_minmax, groups=self.groups
+                k_cutmix,
+                x,
+                cut_alpha,
+                mode=self.mode,
+                p=self.prob,
+                minmax=self.cutmix_minmax,
+                groups=self.groups,
+                time_axis=self.time_axis,
             )
         if use_mixup and use_cutmix:
             n = x.shape[0]
             shape = (n,) if self.mode == "elem" else ()
-            choose_cut = jnp.broadcast_to(jax.random.bernoulli(k_switch, self.switch_prob, shape), (n,))
+            choose_cut = jnp.broadcast_to(_checks.bernoulli(k_switch, self.switch_prob, shape), (n,))
             x_mixed = jnp.where(choose_cut.reshape((-1,) + (1,) * (x.ndim - 1)), xc, xm)
             perm = jnp.where(choose_cut, perm_c, perm_m)
             lam = jnp.where(choose_cut, lam_c, lam_m)

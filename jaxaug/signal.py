@@ -1,7 +1,10 @@
 """Augmentation for ECGs and other multi-channel time series.
 
 One example is a ``(T, C)`` array (Flax's layout: time first, one column per lead); pass
-``time_axis=-1`` for ``(C, T)`` data, and a 1-D ``(T,)`` array is one channel. Every function
+``time_axis=-1`` for ``(C, T)`` data, and a 1-D ``(T,)`` array is one channel. A signal with
+more channels than time samples is almost surely transposed (a 12-lead ECG passed as
+``(12, 5000)``): with the default ``time_axis=None`` it is refused, and ``time_axis=0`` says
+that such a ``(T, C)`` layout is intended. Every function
 takes the key first, keeps the input's shape, returns floats, and runs under ``jax.jit`` and
 ``ja.batch`` (one draw per example). Settings involving time or frequency are in seconds and
 hertz with the sampling rate `fs`, so they mean the same at 100 Hz and at 500 Hz.
@@ -50,12 +53,20 @@ Range = float | Sequence[float]
 # --- layout helpers -------------------------------------------------------------------------
 
 
-def _to_tc(where: str, x: ArrayLike, time_axis: int) -> tuple[jax.Array, Any]:
+def _to_tc(where: str, x: ArrayLike, time_axis: int | None) -> tuple[jax.Array, Any]:
     """Move to (T, C) float; return the array and what is needed to move it back."""
     x = jnp.asarray(x)
     if x.ndim not in (1, 2):
         hint = "; for a batch use ja.batch(fn)(key, signals)" if x.ndim == 3 else ""
         raise ValueError(f"{where}: x must have shape (T, C) or (T,), got shape {x.shape}{hint}")
+    if time_axis is None:
+        if x.ndim == 2 and x.shape[1] > x.shape[0]:
+            raise ValueError(
+                f"{where}: x of shape {x.shape} has more channels ({x.shape[1]}) than time samples "
+                f"({x.shape[0]}), so it looks like (C, T): pass time_axis=-1 for (C, T) data, or "
+                "time_axis=0 if it really is (T, C)"
+            )
+        time_axis = 0
     if time_axis not in (0, 1, -1, -2) or (x.ndim == 1 and time_axis not in (0, -1)):
         raise ValueError(f"{where}: time_axis must be 0 or -1 for x of shape {x.shape}, got {time_axis}")
     if not (jnp.issubdtype(x.dtype, jnp.floating) or jnp.issubdtype(x.dtype, jnp.integer)):
@@ -78,14 +89,24 @@ def _from_tc(y: jax.Array, original: Any) -> jax.Array:
 
 
 def _lead_std(x: jax.Array) -> jax.Array:
-    """(1, C) standard deviation of each lead over time."""
-    return jnp.std(x, axis=0, keepdims=True)
+    """(1, C) standard deviation of each lead over its finite samples.
+
+    A NaN or inf sample (a dropped or saturated reading) must not turn the whole lead's noise
+    into NaN, so it is left out of the statistic; the sample itself stays as it is.
+    """
+    finite = jnp.isfinite(x)
+    count = jnp.maximum(jnp.sum(finite, axis=0, keepdims=True), 1).astype(x.dtype)
+    values = jnp.where(finite, x, 0.0)
+    mean = jnp.sum(values, axis=0, keepdims=True) / count
+    deviation = jnp.where(finite, x - mean, 0.0)
+    return jnp.sqrt(jnp.sum(deviation * deviation, axis=0, keepdims=True) / count)
 
 
 def _range(where: str, name: str, value: Range, *, low: float | None = None, high: float | None = None) -> tuple[float, float]:
     """A number v means (v, v); a pair is a (min, max) range to draw from."""
-    if isinstance(value, (int, float)):
-        pair = (float(value), float(value))
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        v = _checks.check_finite(where, name, value)
+        pair = (v, v)
     else:
         pair = _checks.check_range(where, name, value)
     if (low is not None and pair[0] < low) or (high is not None and pair[1] > high):
@@ -99,7 +120,7 @@ def _uniform(key: jax.Array, pair: tuple[float, float], shape: tuple[int, ...] =
 
 
 def _check_fs(where: str, fs: float) -> float:
-    if not isinstance(fs, (int, float)) or not fs > 0:
+    if not isinstance(fs, (int, float)) or isinstance(fs, bool) or not 0 < fs < float("inf"):
         raise ValueError(f"{where}: fs (sampling rate in Hz) must be a number > 0, got {fs!r}")
     return float(fs)
 
@@ -117,7 +138,7 @@ def gaussian_noise(
     *,
     std: Range = 0.05,
     snr_db: Range | None = None,
-    time_axis: int = 0,
+    time_axis: int | None = None,
 ) -> jax.Array:
     """Add white Gaussian noise scaled to each lead's own amplitude.
 
@@ -128,7 +149,7 @@ def gaussian_noise(
         draws it uniformly per call.
       snr_db: if given, set the noise by signal-to-noise ratio in decibels instead (a number or
         a range): noise std = lead std / 10 ** (snr_db / 20).
-      time_axis: 0 for (T, C), -1 for (C, T) (static).
+      time_axis: None or 0 for (T, C), -1 for (C, T) (static); see the module docstring.
 
     Returns:
       Array of x's shape, float.
@@ -161,7 +182,7 @@ def baseline_wander(
     min_freq: float = 0.05,
     max_freq: float = 0.5,
     n_components: int = 1,
-    time_axis: int = 0,
+    time_axis: int | None = None,
 ) -> jax.Array:
     """Add slow baseline drift: sinusoids below `max_freq` Hz with random frequency and phase.
 
@@ -175,7 +196,7 @@ def baseline_wander(
       amplitude: drift amplitude relative to each lead's std: a number or a (min, max) range.
       min_freq, max_freq: frequency range in Hz, 0 < min_freq <= max_freq < fs / 2.
       n_components: number of sinusoids summed (static).
-      time_axis: 0 for (T, C), -1 for (C, T) (static).
+      time_axis: None or 0 for (T, C), -1 for (C, T) (static); see the module docstring.
 
     Returns:
       Array of x's shape, float.
@@ -213,7 +234,7 @@ def powerline_interference(
     fs: float,
     freq: float = 50.0,
     amplitude: Range = (0.0, 0.1),
-    time_axis: int = 0,
+    time_axis: int | None = None,
 ) -> jax.Array:
     """Add mains hum: a sinusoid at `freq` Hz (50 in Europe, 60 in the Americas) with random phase.
 
@@ -223,7 +244,7 @@ def powerline_interference(
       fs: sampling rate in Hz; `freq` must be below fs / 2.
       freq: mains frequency in Hz (static).
       amplitude: relative to each lead's std, a number or a (min, max) range drawn per lead.
-      time_axis: 0 for (T, C), -1 for (C, T) (static).
+      time_axis: None or 0 for (T, C), -1 for (C, T) (static); see the module docstring.
 
     Returns:
       Array of x's shape, float.
@@ -250,7 +271,7 @@ def powerline_interference(
 # --- time -----------------------------------------------------------------------------------
 
 
-def stretch(x: ArrayLike, factor: ArrayLike, *, pad: str = "edge", time_axis: int = 0) -> jax.Array:
+def stretch(x: ArrayLike, factor: ArrayLike, *, pad: str = "edge", time_axis: int | None = None) -> jax.Array:
     """Play the signal `factor` times faster, at the same length (deterministic).
 
     Output sample n is the input at time ``n * factor`` (linear interpolation), so factor 1.1
@@ -261,7 +282,7 @@ def stretch(x: ArrayLike, factor: ArrayLike, *, pad: str = "edge", time_axis: in
       x: (T, C) signal.
       factor: rate > 0; may be traced.
       pad: "edge" or "zero" (static).
-      time_axis: 0 for (T, C), -1 for (C, T) (static).
+      time_axis: None or 0 for (T, C), -1 for (C, T) (static); see the module docstring.
 
     Returns:
       Array of x's shape, float.
@@ -295,7 +316,7 @@ def time_scale(
     *,
     factor: Range = (0.9, 1.1),
     pad: str = "edge",
-    time_axis: int = 0,
+    time_axis: int | None = None,
 ) -> jax.Array:
     """Speed the signal up or slow it down by a random factor, keeping its length.
 
@@ -307,7 +328,7 @@ def time_scale(
       x: (T, C) signal, any length.
       factor: (min, max) rate range, > 0 (default 0.9 to 1.1: heart rate ±10%).
       pad: "edge" or "zero", how the end is filled when slowing down (static).
-      time_axis: 0 for (T, C), -1 for (C, T) (static).
+      time_axis: None or 0 for (T, C), -1 for (C, T) (static); see the module docstring.
 
     Returns:
       Array of x's shape, float.
@@ -332,7 +353,7 @@ def time_shift(
     fs: float,
     max_shift: float = 0.5,
     mode: str = "wrap",
-    time_axis: int = 0,
+    time_axis: int | None = None,
 ) -> jax.Array:
     """Shift in time by up to `max_shift` seconds either way.
 
@@ -342,7 +363,7 @@ def time_shift(
       fs: sampling rate in Hz.
       max_shift: largest shift in seconds, >= 0.
       mode: "wrap" (circular, natural for a rhythm strip) or "zero" (fill with zeros) (static).
-      time_axis: 0 for (T, C), -1 for (C, T) (static).
+      time_axis: None or 0 for (T, C), -1 for (C, T) (static); see the module docstring.
 
     Returns:
       Array of x's shape, float.
@@ -375,7 +396,7 @@ def amplitude_scale(
     *,
     scale: Range = (0.8, 1.2),
     per_channel: bool = False,
-    time_axis: int = 0,
+    time_axis: int | None = None,
 ) -> jax.Array:
     """Multiply by a factor drawn from `scale` (one for all leads, or one per lead).
 
@@ -386,7 +407,7 @@ def amplitude_scale(
       x: (T, C) signal.
       scale: (min, max) gain range.
       per_channel: draw a gain per lead (static).
-      time_axis: 0 for (T, C), -1 for (C, T) (static).
+      time_axis: None or 0 for (T, C), -1 for (C, T) (static); see the module docstring.
 
     Returns:
       Array of x's shape, float.
@@ -399,7 +420,12 @@ def amplitude_scale(
     """
     _checks.check_key("amplitude_scale", key)
     y, original = _to_tc("amplitude_scale", x, time_axis)
-    gain = _uniform(key, _range("amplitude_scale", "scale", scale), (1, y.shape[1] if per_channel else 1))
+    # A negative gain flips the ECG's polarity, which changes the reading (an inverted lead is
+    # itself a finding): refused. Zero would erase the recording.
+    pair = _range("amplitude_scale", "scale", scale)
+    if pair[0] <= 0:
+        raise ValueError(f"amplitude_scale: scale must be > 0 (a negative gain flips the polarity), got {scale!r}")
+    gain = _uniform(key, pair, (1, y.shape[1] if per_channel else 1))
     return _from_tc(y * gain.astype(y.dtype), original)
 
 
@@ -411,7 +437,7 @@ def segment_mask(
     max_duration: float = 0.2,
     n_segments: int = 1,
     value: float = 0.0,
-    time_axis: int = 0,
+    time_axis: int | None = None,
 ) -> jax.Array:
     """Set `n_segments` random windows of up to `max_duration` seconds to `value`, in all leads.
 
@@ -422,7 +448,7 @@ def segment_mask(
       max_duration: longest window in seconds, >= 0.
       n_segments: number of windows (static).
       value: what the windows hold.
-      time_axis: 0 for (T, C), -1 for (C, T) (static).
+      time_axis: None or 0 for (T, C), -1 for (C, T) (static); see the module docstring.
 
     Returns:
       Array of x's shape, float.
@@ -461,7 +487,7 @@ def lead_dropout(
     p: float = 0.1,
     value: float = 0.0,
     keep_one: bool = True,
-    time_axis: int = 0,
+    time_axis: int | None = None,
 ) -> jax.Array:
     """Drop each lead with probability `p` (set it to `value`), as a detached electrode would.
 
@@ -471,7 +497,7 @@ def lead_dropout(
       p: probability of dropping each lead.
       value: what a dropped lead holds.
       keep_one: never drop every lead: if all are drawn, one random lead is kept (static).
-      time_axis: 0 for (T, C), -1 for (C, T) (static).
+      time_axis: None or 0 for (T, C), -1 for (C, T) (static); see the module docstring.
 
     Returns:
       Array of x's shape, float.
@@ -479,11 +505,11 @@ def lead_dropout(
     Example:
       >>> import jax, jax.numpy as jnp
       >>> from jaxaug import signal
-      >>> signal.lead_dropout(jax.random.key(0), jnp.ones((10, 12)), p=0.5).shape
-      (10, 12)
+      >>> signal.lead_dropout(jax.random.key(0), jnp.ones((1000, 12)), p=0.5).shape
+      (1000, 12)
     """
     _checks.check_key("lead_dropout", key)
-    _checks.check_probability("lead_dropout", "p", p)
+    p = _checks.check_probability("lead_dropout", "p", p)
     y, original = _to_tc("lead_dropout", x, time_axis)
     k_drop, k_keep = jax.random.split(key)
     channels = y.shape[1]
@@ -499,7 +525,7 @@ def permute_channels(
     x: ArrayLike,
     *,
     channels_exchangeable: bool = False,
-    time_axis: int = 0,
+    time_axis: int | None = None,
 ) -> jax.Array:
     """Shuffle the channels; refuses unless you state that they are exchangeable.
 
@@ -511,7 +537,7 @@ def permute_channels(
       x: (T, C) signal.
       channels_exchangeable: must be True; the statement that a permuted recording is still a
         valid recording with the same label (static).
-      time_axis: 0 for (T, C), -1 for (C, T) (static).
+      time_axis: None or 0 for (T, C), -1 for (C, T) (static); see the module docstring.
 
     Returns:
       Array of x's shape, float, channels permuted.
@@ -546,7 +572,7 @@ def augment_ecg(
     wander_amplitude: Range = (0.0, 0.2),
     wander_max_freq: float = 0.5,
     scale: Range = (0.9, 1.1),
-    time_axis: int = 0,
+    time_axis: int | None = None,
 ) -> jax.Array:
     """Noise, baseline wander and time scaling, each applied with probability `p`.
 
@@ -561,7 +587,7 @@ def augment_ecg(
       wander_amplitude: baseline wander amplitude relative to each lead's std.
       wander_max_freq: highest wander frequency in Hz.
       scale: time scaling rate range.
-      time_axis: 0 for (T, C), -1 for (C, T) (static).
+      time_axis: None or 0 for (T, C), -1 for (C, T) (static); see the module docstring.
 
     Returns:
       Array of x's shape, float.
@@ -575,7 +601,7 @@ def augment_ecg(
       (4, 5000, 12)
     """
     _checks.check_key("augment_ecg", key)
-    _checks.check_probability("augment_ecg", "p", p)
+    p = _checks.check_probability("augment_ecg", "p", p)
     k_apply, k_noise, k_wander, k_scale = jax.random.split(key, 4)
     apply = uniform_vector(k_apply, 3) < p  # jax.random.bernoulli(k_apply, p, (3,))
     y = jnp.asarray(x)

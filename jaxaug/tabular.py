@@ -68,6 +68,28 @@ def _per_feature(where: str, name: str, value: Any, n: int, default: float, dtyp
     return arr
 
 
+def _check_scale(where: str, scale: Any) -> None:
+    """A per-feature scale must be finite and >= 0 where it is known: NaN would spread over the
+    whole column, and a negative scale has no meaning (``fit_scale`` never gives one)."""
+    if scale is None or isinstance(scale, jax.core.Tracer):
+        return
+    values = np.asarray(scale, np.float64)
+    bad = ~np.isfinite(values) | (values < 0)
+    if np.any(bad):
+        where_bad = np.flatnonzero(np.atleast_1d(bad)).tolist()
+        raise ValueError(
+            f"{where}: scale must be finite and >= 0 for every feature, got {np.atleast_1d(values)[where_bad].tolist()} "
+            f"at features {where_bad}; fit_scale(X_train) gives 0 for constant or all-missing columns"
+        )
+
+
+def _check_bounds(where: str, lower: Any, upper: Any) -> None:
+    if lower is None or upper is None or isinstance(lower, jax.core.Tracer) or isinstance(upper, jax.core.Tracer):
+        return
+    if np.any(np.asarray(lower, np.float64) > np.asarray(upper, np.float64)):
+        raise ValueError(f"{where}: lower must be <= upper for every feature, got lower={lower!r}, upper={upper!r}")
+
+
 def _frozen_mask(where: str, frozen: Any, n: int) -> jax.Array:
     """`frozen` as an (F,) bool mask: None, a bool mask, or a list of feature indices."""
     if frozen is None:
@@ -125,12 +147,11 @@ def feature_noise(
     if bounds not in ("clip", "redraw"):
         raise ValueError(f"feature_noise: bounds must be 'clip' or 'redraw', got {bounds!r}")
     n = x.shape[0]
+    _check_scale("feature_noise", scale)
     sigma = jnp.asarray(noise_std, x.dtype) * _per_feature("feature_noise", "scale", scale, n, 1.0, x.dtype)
     lo = _per_feature("feature_noise", "lower", lower, n, -jnp.inf, x.dtype)
     hi = _per_feature("feature_noise", "upper", upper, n, jnp.inf, x.dtype)
-    if lower is not None and upper is not None and not isinstance(lower, jax.core.Tracer) and not isinstance(upper, jax.core.Tracer):
-        if np.any(np.asarray(lower, np.float64) > np.asarray(upper, np.float64)):
-            raise ValueError(f"feature_noise: lower must be <= upper for every feature, got lower={lower!r}, upper={upper!r}")
+    _check_bounds("feature_noise", lower, upper)
     frozen_mask = _frozen_mask("feature_noise", frozen, n)
     if bounds == "redraw":
         # Noise in units of sigma, truncated so that x + noise stays in [lo, hi].
@@ -153,6 +174,8 @@ def feature_dropout(
     dropout_prob: ArrayLike = 0.05,
     fill: str | float | ArrayLike = "zero",
     frozen: Sequence[int] | ArrayLike | None = None,
+    lower: ArrayLike | None = None,
+    upper: ArrayLike | None = None,
     return_mask: bool = False,
 ) -> jax.Array | tuple[jax.Array, jax.Array]:
     """Make each feature missing with probability `dropout_prob`, as in a real record.
@@ -164,6 +187,10 @@ def feature_dropout(
       fill: what a missing value becomes: "zero", "nan", a number, or an (F,) vector such as the
         training means (static choice).
       frozen: features never dropped: indices or an (F,) bool mask (static).
+      lower, upper: natural bounds, a number or (F,): a numeric fill outside them (the default
+        zero for an INR bounded below by 0.5) is refused for every feature that can be dropped,
+        since it would put an impossible value in the record; use "nan", the training means, or
+        freeze the feature.
       return_mask: also return the (F,) bool mask of dropped features (static).
 
     Returns:
@@ -178,7 +205,7 @@ def feature_dropout(
     """
     _checks.check_key("feature_dropout", key)
     x = _features("feature_dropout", x)
-    _checks.check_probability("feature_dropout", "dropout_prob", dropout_prob)
+    dropout_prob = _checks.check_probability("feature_dropout", "dropout_prob", dropout_prob)
     n = x.shape[0]
     if isinstance(fill, str):
         if fill not in ("zero", "nan"):
@@ -186,9 +213,32 @@ def feature_dropout(
         fill_values = jnp.full((n,), 0.0 if fill == "zero" else jnp.nan, x.dtype)
     else:
         fill_values = _per_feature("feature_dropout", "fill", fill, n, 0.0, x.dtype)
-    missing = jax.random.bernoulli(key, dropout_prob, (n,)) & ~_frozen_mask("feature_dropout", frozen, n)
+    frozen_mask = _frozen_mask("feature_dropout", frozen, n)
+    _check_bounds("feature_dropout", lower, upper)
+    _check_fill_in_bounds(fill_values, frozen_mask, lower, upper, n, x.dtype)
+    missing = _checks.bernoulli(key, dropout_prob, (n,)) & ~frozen_mask
     out = jnp.where(missing, fill_values, x)
     return (out, missing) if return_mask else out
+
+
+def _check_fill_in_bounds(
+    fill_values: jax.Array, frozen_mask: jax.Array, lower: Any, upper: Any, n: int, dtype: Any
+) -> None:
+    if lower is None and upper is None:
+        return
+    if any(isinstance(v, jax.core.Tracer) for v in (fill_values, lower, upper)):
+        return
+    lo = np.asarray(_per_feature("feature_dropout", "lower", lower, n, -np.inf, dtype))
+    hi = np.asarray(_per_feature("feature_dropout", "upper", upper, n, np.inf, dtype))
+    fill = np.asarray(fill_values)
+    outside = ~np.isnan(fill) & ((fill < lo) | (fill > hi)) & ~np.asarray(frozen_mask)
+    if np.any(outside):
+        features = np.flatnonzero(outside).tolist()
+        raise ValueError(
+            f"feature_dropout: fill {fill[features].tolist()} lies outside the bounds of features {features} "
+            f"(lower {lo[features].tolist()}, upper {hi[features].tolist()}); pass fill='nan', fill=the training "
+            "means (e.g. X_train.mean(axis=0)), or freeze those features"
+        )
 
 
 def augment(
@@ -214,7 +264,7 @@ def augment(
       dropout_prob: probability that each feature goes missing (see :func:`feature_dropout`).
       scale, frozen, lower, upper, bounds: as in :func:`feature_noise`; frozen features are
         also never dropped.
-      fill, return_mask: as in :func:`feature_dropout`.
+      fill, return_mask: as in :func:`feature_dropout`; a fill outside [lower, upper] is refused.
 
     Returns:
       (F,) float, or ``(values, missing)`` with `return_mask`.
@@ -233,7 +283,16 @@ def augment(
     noisy = feature_noise(
         k_noise, x, noise_std=noise_std, scale=scale, frozen=frozen, lower=lower, upper=upper, bounds=bounds
     )
-    return feature_dropout(k_drop, noisy, dropout_prob=dropout_prob, fill=fill, frozen=frozen, return_mask=return_mask)
+    return feature_dropout(
+        k_drop,
+        noisy,
+        dropout_prob=dropout_prob,
+        fill=fill,
+        frozen=frozen,
+        lower=lower,
+        upper=upper,
+        return_mask=return_mask,
+    )
 
 
 augment_tabular = augment

@@ -49,6 +49,22 @@ def _accuracy(logits: jax.Array, targets: jax.Array, loss: str | LossFn) -> jax.
     return jnp.mean(jnp.argmax(logits, axis=-1) == jnp.argmax(targets, axis=-1))
 
 
+def _is_batched(fn: Any) -> bool:
+    while fn is not None:
+        if getattr(fn, "is_batched", False):
+            return True
+        fn = getattr(fn, "__wrapped__", None)
+    return False
+
+
+def _one_batch(where: str, rest: tuple[Any, ...]) -> None:
+    if rest:
+        raise TypeError(
+            f"{where}: pass the batch as one (inputs, labels) pair, as in step(..., key, (x, y)); "
+            f"got {1 + len(rest)} arguments after the key"
+        )
+
+
 def _prepare(
     key: jax.Array,
     batch: Batch,
@@ -66,7 +82,9 @@ def _prepare(
         raise ValueError(f"train step: labels must have the batch size {x.shape[0]}, got shape {y.shape}")
     k_augment, k_mix = jax.random.split(key)
     if augment is not None:
-        x = batch_transform(augment)(k_augment, x)
+        # `ja.batch(pipeline)` is accepted as well as the pipeline: batching it again would hand
+        # each example's image to a function that expects the whole batch.
+        x = (augment if _is_batched(augment) else batch_transform(augment))(k_augment, x)
     elif x.dtype == jnp.uint8:
         x = x.astype(jnp.float32) / 255.0
     targets = soft_labels(y, num_classes, label_smoothing)
@@ -88,7 +106,8 @@ def make_train_step(
     Args:
       loss: "softmax_cross_entropy" (classes), "sigmoid_binary_cross_entropy" (multi-label),
         or a function ``(logits, soft_targets) -> (N,) losses`` (static).
-      augment: a one-example transform ``(key, x) -> x`` (any jaxaug pipeline), run per example.
+      augment: a one-example transform ``(key, x) -> x`` (any jaxaug pipeline), run per example;
+        ``ja.batch(pipeline)`` is accepted too and runs as it is.
       mix: ``(key, x, targets) -> (x, targets)``, e.g. ``jaxaug.mix.Mixup(...)`` or
         ``functools.partial(jaxaug.mix.cutmix, alpha=1.0)``; None for no mixing.
       num_classes: K when labels are integer ids (static).
@@ -124,7 +143,11 @@ def make_train_step(
         optimizer.update(model, grads)
         return {"loss": value, "accuracy": _accuracy(logits, targets, loss)}
 
-    return step
+    def train_step(model: nnx.Module, optimizer: nnx.Optimizer, key: jax.Array, batch: Batch, *rest: Any) -> dict[str, jax.Array]:
+        _one_batch("train step", rest)
+        return step(model, optimizer, key, batch)
+
+    return train_step
 
 
 def make_eval_step(
@@ -169,7 +192,15 @@ def make_eval_step(
         merged = jnp.log(jnp.maximum(probs, 1e-12)) if not multilabel else jnp.log(probs / jnp.maximum(1 - probs, 1e-12))
         return {"loss": jnp.mean(per_example(merged, targets)), "accuracy": _accuracy(merged, targets, loss)}
 
-    return step
+    def eval_step(model: nnx.Module, batch: Batch, *rest: Any) -> dict[str, jax.Array]:
+        if rest:
+            raise TypeError(
+                f"eval step: pass the batch as one (inputs, labels) pair, as in step(model, (x, y)); "
+                f"got {1 + len(rest)} arguments after the model"
+            )
+        return step(model, batch)
+
+    return eval_step
 
 
 def make_linen_train_step(
@@ -219,4 +250,8 @@ def make_linen_train_step(
         (value, logits), grads = jax.value_and_grad(objective, has_aux=True)(state.params)
         return state.apply_gradients(grads=grads), {"loss": value, "accuracy": _accuracy(logits, targets, loss)}
 
-    return step
+    def linen_step(state: Any, key: jax.Array, batch: Batch, *rest: Any) -> tuple[Any, dict[str, jax.Array]]:
+        _one_batch("train step", rest)
+        return step(state, key, batch)
+
+    return linen_step

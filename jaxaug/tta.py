@@ -151,7 +151,10 @@ def _views(views: Sequence[View | str]) -> tuple[View, ...]:
     for v in views:
         if isinstance(v, str):
             if v not in _NAMED:
-                raise ValueError(f"predict: views must be View objects or one of {sorted(_NAMED)}, got {v!r}")
+                raise ValueError(
+                    f"predict: views must be View objects or one of {sorted(_NAMED)}, got {v!r}; views with "
+                    "an amount are functions: tta.shift(dy, dx), tta.zoom(factor), tta.rot90(k)"
+                )
             v = _NAMED[v]
         if not isinstance(v, View):
             raise TypeError(f"predict: views must be View objects or names, got {type(v).__name__}")
@@ -236,6 +239,8 @@ def predict(
     Returns:
       Merged outputs shaped like one call of `apply_fn` on `x`, or ``(merged, std)``; float32
       whatever the model's dtype, since means and spreads of float16 outputs lose precision.
+      A model with several heads (a tuple or dict of arrays) gets each head merged on its
+      own, in the same structure (`activation` and `invert` then apply to every head).
 
     Example:
       >>> import jax.numpy as jnp
@@ -272,7 +277,8 @@ def predict(
                 f"predict: pipeline must keep the shape {x.shape[1:]} so that views batch together, "
                 f"it gives {pipeline.output_shape(x.shape[1:])}"
             )
-        keys = jax.random.split(key, n * batch).reshape(n, batch)
+        keys = jax.random.split(key, n * batch)
+        keys = keys.reshape((n, batch) + keys.shape[1:])  # legacy uint32[2] keys keep their last axis
         params = jax.vmap(jax.vmap(lambda k: pipeline.sample(k, x.shape[1:])))(keys)
         drawn = jax.vmap(lambda p: jax.vmap(pipeline.apply)(p, x), out_axes=1)(params)
         inputs = jnp.concatenate([inputs, drawn.astype(inputs.dtype)], axis=1)
@@ -284,7 +290,40 @@ def predict(
 
     n_views = inputs.shape[1]
     outputs = apply_fn(inputs.reshape((batch * n_views, *inputs.shape[2:])))
-    outputs = _activate(jnp.asarray(outputs), activation)
+    # A model with several heads (a tuple or dict of outputs) is merged head by head.
+    leaves, treedef = jax.tree_util.tree_flatten(outputs)
+    if not leaves:
+        raise ValueError("predict: apply_fn returned no arrays")
+    merged = [
+        _merge_head(leaf, batch, n_views, height, width, per_example, invert, activation, merge, temperature)
+        for leaf in leaves
+    ]
+    mean = jax.tree_util.tree_unflatten(treedef, [m for m, _ in merged])
+    if not return_std:
+        return mean
+    return mean, jax.tree_util.tree_unflatten(treedef, [s for _, s in merged])
+
+
+def _merge_head(
+    outputs: Any,
+    batch: int,
+    n_views: int,
+    height: int,
+    width: int,
+    per_example: jax.Array,
+    invert: bool,
+    activation: str | None,
+    merge: str,
+    temperature: float,
+) -> tuple[jax.Array, jax.Array]:
+    """One head's (N * V, ...) outputs, laid out example-major, merged across views."""
+    outputs = jnp.asarray(outputs)
+    if outputs.ndim < 1 or outputs.shape[0] != batch * n_views:
+        raise ValueError(
+            f"predict: every output of apply_fn must have the batch of views ({batch * n_views},) as its "
+            f"first axis, got shape {outputs.shape}"
+        )
+    outputs = _activate(outputs, activation)
     outputs = jnp.moveaxis(outputs.reshape((batch, n_views, *outputs.shape[1:])), 1, 0)
 
     if invert:
@@ -297,8 +336,7 @@ def predict(
         weights = jnp.where(seen > 0.999, 1.0, 0.0)
     else:
         weights = jnp.ones((n_views, batch) + (1,) * (outputs.ndim - 2), jnp.float32)
-    merged, std = _merge(outputs.astype(jnp.float32), weights, merge, temperature)
-    return (merged, std) if return_std else merged
+    return _merge(outputs.astype(jnp.float32), weights, merge, temperature)
 
 
 class TTA(nnx.Module):

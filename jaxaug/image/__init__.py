@@ -17,6 +17,7 @@ from jaxaug.image._color import (
     rgb_to_grayscale,
     to_float,
 )
+from jaxaug.image._intensity import scale_intensity_range, window
 from jaxaug.image._geometry import (
     center_crop,
     crop,
@@ -45,7 +46,9 @@ __all__ = [
     "rgb_to_grayscale",
     "rot90",
     "rotate",
+    "scale_intensity_range",
     "to_float",
     "vflip",
     "warp_affine",
+    "window",
 ]

@@ -116,6 +116,7 @@ def adjust_brightness(image: ArrayLike, brightness_factor: ArrayLike) -> jax.Arr
     """
     image = jnp.asarray(image)
     _checks.check_image("adjust_brightness", image)
+    _checks.check_unit_range("adjust_brightness", image)
     _check_factor("adjust_brightness", "brightness_factor", brightness_factor)
     x = _work(image)
     return _done(_blend(x, jnp.zeros((), x.dtype), brightness_factor), image)
@@ -142,6 +143,7 @@ def adjust_contrast(image: ArrayLike, contrast_factor: ArrayLike) -> jax.Array:
     """
     image = jnp.asarray(image)
     _checks.check_image("adjust_contrast", image)
+    _checks.check_unit_range("adjust_contrast", image)
     _check_color_channels("adjust_contrast", image)
     _check_factor("adjust_contrast", "contrast_factor", contrast_factor)
     x = _work(image)
@@ -173,6 +175,7 @@ def adjust_saturation(image: ArrayLike, saturation_factor: ArrayLike) -> jax.Arr
     """
     image = jnp.asarray(image)
     _checks.check_image("adjust_saturation", image)
+    _checks.check_unit_range("adjust_saturation", image)
     _check_color_channels("adjust_saturation", image)
     _check_factor("adjust_saturation", "saturation_factor", saturation_factor)
     x = _work(image)
@@ -203,6 +206,7 @@ def adjust_hue(image: ArrayLike, hue_factor: ArrayLike) -> jax.Array:
     """
     image = jnp.asarray(image)
     _checks.check_image("adjust_hue", image)
+    _checks.check_unit_range("adjust_hue", image)
     _check_color_channels("adjust_hue", image)
     if not isinstance(hue_factor, jax.core.Tracer):
         h = np.asarray(hue_factor)
@@ -372,7 +376,7 @@ def gaussian_blur(
     else:
         sx = sy = sigma
     for s in (sx, sy):
-        if not isinstance(s, jax.core.Tracer) and not float(s) > 0:
+        if not isinstance(s, jax.core.Tracer) and not 0 < float(s) < float("inf"):
             raise ValueError(f"gaussian_blur: sigma must be > 0, got {sigma!r}")
     h, w, _ = image.shape
     if ky // 2 >= h or kx // 2 >= w:
@@ -418,8 +422,8 @@ def _check_factor(where: str, name: str, factor: ArrayLike) -> None:
     if isinstance(factor, jax.core.Tracer):
         return
     f = np.asarray(factor)
-    if f.shape != () or not bool(f >= 0):
-        raise ValueError(f"{where}: {name} must be a scalar >= 0, got {factor!r}")
+    if f.shape != () or not bool(f >= 0) or not bool(np.isfinite(f)):
+        raise ValueError(f"{where}: {name} must be a finite scalar >= 0, got {factor!r}")
 
 
 def _check_color_channels(where: str, image: jax.Array) -> None:

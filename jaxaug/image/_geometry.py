@@ -123,7 +123,7 @@ def warp_affine(
     image = jnp.asarray(image)
     _checks.check_image("warp_affine", image)
     size = _checks.size_pair("warp_affine", "size", size)
-    out = resample(image, matrix, size, interpolation=interpolation, fill=fill, border=border)
+    out = resample(image, matrix, size, interpolation=interpolation, fill=fill, border=border, where="warp_affine")
     return to_float(out).astype(float_dtype(image.dtype))
 
 
@@ -136,6 +136,8 @@ def resample(
     fill: float | Sequence[float],
     border: str,
     separable: bool = False,
+    where: str = "resample",
+    fill_name: str = "fill",
 ) -> jax.Array:
     """The resampler behind every geometric op; also used for masks.
 
@@ -154,7 +156,15 @@ def resample(
         raise ValueError(f"matrix must have shape (3, 3), got {matrix.shape}")
     if values.ndim == 2:
         return resample(
-            values[..., None], matrix, size, interpolation=interpolation, fill=fill, border=border, separable=separable
+            values[..., None],
+            matrix,
+            size,
+            interpolation=interpolation,
+            fill=fill,
+            border=border,
+            separable=separable,
+            where=where,
+            fill_name=fill_name,
         )[..., 0]
     height, width, channels = values.shape
     out_h, out_w = size
@@ -166,7 +176,9 @@ def resample(
     else:
         x_in = matrix[0, 0] * xs + matrix[0, 1] * ys + matrix[0, 2]
         y_in = matrix[1, 0] * xs + matrix[1, 1] * ys + matrix[1, 2]
-    fill_values = _checks.channel_values("resample", "fill", fill, channels)
+    # A fill is a value of the input (255 is white for uint8, 1.0 for floats), whichever
+    # interpolation runs; it is refused if the input's dtype cannot hold it.
+    fill_values = _checks.fill_values(where, fill_name, fill, channels, values.dtype)
 
     if interpolation == "nearest":
         xi = jnp.round(x_in).astype(jnp.int32)
@@ -246,7 +258,7 @@ def resample(
         * jnp.clip(y_in + 1.0, 0.0, 1.0)
         * jnp.clip(height - y_in, 0.0, 1.0)
     ).astype(work)[..., None]
-    fill_array = jnp.asarray(fill_values, work).reshape(1, 1, channels)
+    fill_array = jnp.asarray(fill_values, work).reshape(1, 1, channels) * scale
     return fill_array + coverage * (out - fill_array)
 
 
@@ -422,8 +434,26 @@ def resize(
         m = scale_matrix(image.shape[1] / out_w, image.shape[0] / out_h)
         return to_float(resample(image, m, (out_h, out_w), interpolation="nearest", fill=0.0, border="edge"))
     x = to_float(image).astype(jnp.float32)
-    out = jax.image.resize(x, (out_h, out_w, image.shape[2]), method="linear", antialias=antialias)
-    return _done(out, image)
+    shape = (out_h, out_w, image.shape[2])
+    if jnp.issubdtype(image.dtype, jnp.floating):
+        return _done(_resize_keeping_non_finite_local(x, shape, antialias), image)
+    return _done(jax.image.resize(x, shape, method="linear", antialias=antialias), image)
+
+
+def _resize_keeping_non_finite_local(x: jax.Array, shape: tuple[int, int, int], antialias: bool) -> jax.Array:
+    """Confine NaN and inf to the output pixels whose filter reads them.
+
+    ``jax.image.resize`` multiplies by dense weight matrices, so one NaN pixel would turn whole
+    rows and columns into NaN (0 * NaN), where torchvision's resize, which sums only the
+    filter's taps, keeps it local. The finite part is resized with bad pixels at 0, and a
+    one-channel map of bad pixels marks (as NaN) the outputs whose filter touches one: the
+    filter's weights are >= 0, so the map is > 0 exactly there.
+    """
+    finite = jnp.isfinite(x)
+    clean = jax.image.resize(jnp.where(finite, x, 0.0), shape, method="linear", antialias=antialias)
+    bad = jnp.any(~finite, axis=-1, keepdims=True).astype(x.dtype)
+    touched = jax.image.resize(bad, (*shape[:2], 1), method="linear", antialias=antialias) > 0
+    return jnp.where(touched, jnp.nan, clean)
 
 
 def resized_crop(
