@@ -761,8 +761,8 @@ class GaussianBlur(PixelTransform):
     def __post_init__(self) -> None:
         _freeze(self, "kernel_size", _color._kernel_pair(_as_tuple(self.kernel_size)))
         if isinstance(self.sigma, (int, float)):
-            if not self.sigma > 0:
-                raise ValueError(f"GaussianBlur: sigma must be > 0, got {self.sigma}")
+            if not 0 < self.sigma < math.inf:
+                raise ValueError(f"GaussianBlur: sigma must be > 0 and finite, got {self.sigma}")
             _freeze(self, "sigma", (float(self.sigma), float(self.sigma)))
         else:
             lo, hi = _checks.check_range("GaussianBlur", "sigma", self.sigma)

@@ -421,10 +421,10 @@ def amplitude_scale(
     _checks.check_key("amplitude_scale", key)
     y, original = _to_tc("amplitude_scale", x, time_axis)
     # A negative gain flips the ECG's polarity, which changes the reading (an inverted lead is
-    # itself a finding): refused. Zero would erase the recording.
+    # itself a finding): refused.
     pair = _range("amplitude_scale", "scale", scale)
-    if pair[0] <= 0:
-        raise ValueError(f"amplitude_scale: scale must be > 0 (a negative gain flips the polarity), got {scale!r}")
+    if pair[0] < 0:
+        raise ValueError(f"amplitude_scale: scale must be >= 0 (a negative gain flips the polarity), got {scale!r}")
     gain = _uniform(key, pair, (1, y.shape[1] if per_channel else 1))
     return _from_tc(y * gain.astype(y.dtype), original)
 

@@ -240,7 +240,8 @@ def predict(
       Merged outputs shaped like one call of `apply_fn` on `x`, or ``(merged, std)``; float32
       whatever the model's dtype, since means and spreads of float16 outputs lose precision.
       A model with several heads (a tuple or dict of arrays) gets each head merged on its
-      own, in the same structure (`activation` and `invert` then apply to every head).
+      own, in the same structure: `activation` applies to every head, `invert` to the dense
+      heads (N, H, W, K), so a segmentation head and a classification head merge together.
 
     Example:
       >>> import jax.numpy as jnp
@@ -294,6 +295,9 @@ def predict(
     leaves, treedef = jax.tree_util.tree_flatten(outputs)
     if not leaves:
         raise ValueError("predict: apply_fn returned no arrays")
+    if invert and not any(_is_dense(jnp.shape(leaf), height, width) for leaf in leaves):
+        shapes = [jnp.shape(leaf)[1:] for leaf in leaves]
+        raise ValueError(f"predict: invert=True needs dense outputs (N, {height}, {width}, K), got {shapes}")
     merged = [
         _merge_head(leaf, batch, n_views, height, width, per_example, invert, activation, merge, temperature)
         for leaf in leaves
@@ -302,6 +306,11 @@ def predict(
     if not return_std:
         return mean
     return mean, jax.tree_util.tree_unflatten(treedef, [s for _, s in merged])
+
+
+def _is_dense(shape: tuple[int, ...], height: int, width: int) -> bool:
+    """(N, height, width, K): a map in the input's frame, which inversion maps back."""
+    return len(shape) == 4 and tuple(shape[1:3]) == (height, width)
 
 
 def _merge_head(
@@ -326,9 +335,7 @@ def _merge_head(
     outputs = _activate(outputs, activation)
     outputs = jnp.moveaxis(outputs.reshape((batch, n_views, *outputs.shape[1:])), 1, 0)
 
-    if invert:
-        if outputs.ndim != 5 or outputs.shape[2:4] != (height, width):
-            raise ValueError(f"predict: invert=True needs dense outputs (N, {height}, {width}, K), got {outputs.shape[1:]}")
+    if invert and _is_dense(outputs.shape[1:], height, width):
         back = jnp.linalg.inv(per_example)  # (V, N, 3, 3): input frame -> each view's frame
         outputs = jax.vmap(lambda o, m: _warp_batch(o, m, "edge"))(outputs, back)
         ones = jnp.ones((batch, height, width, 1), jnp.float32)

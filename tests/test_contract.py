@@ -31,7 +31,7 @@ CASES = [
     case("RandomHorizontalFlip", lambda: ja.RandomHorizontalFlip(), p0=lambda: ja.RandomHorizontalFlip(p=0.0)),
     case("RandomVerticalFlip", lambda: ja.RandomVerticalFlip(), p0=lambda: ja.RandomVerticalFlip(p=0.0)),
     case("RandomRotation", lambda: ja.RandomRotation(30)),
-    case("RandomRotation-bilinear", lambda: ja.RandomRotation((-20, 40), interpolation="bilinear", fill=0.5)),
+    case("RandomRotation-bilinear", lambda: ja.RandomRotation((-20, 40), interpolation="bilinear", fill=1)),
     case("RandomRot90", lambda: ja.RandomRot90(), square=True),
     case("ToFloat", lambda: ja.ToFloat(), deterministic=True),
     case("Normalize", lambda: ja.Normalize([0.485, 0.456, 0.406], [0.229, 0.224, 0.225]), deterministic=True),
