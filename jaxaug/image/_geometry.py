@@ -259,7 +259,8 @@ def resample(
         * jnp.clip(height - y_in, 0.0, 1.0)
     ).astype(work)[..., None]
     fill_array = jnp.asarray(fill_values, work).reshape(1, 1, channels) * scale
-    return fill_array + coverage * (out - fill_array)
+    # Samples wholly outside read nothing from the image (a NaN border pixel stays out).
+    return jnp.where(coverage > 0, fill_array + coverage * (out - fill_array), fill_array)
 
 
 # --- functional ops -------------------------------------------------------------------------
