@@ -506,7 +506,8 @@ class ScaleIntensityRange(PixelTransform):
 
     The first step of a pipeline for images in physical units (int16 or float Hounsfield
     units, MR intensities), so that the colour steps after it see [0, 1]. All arguments static.
-    Shapes: (H, W, C) any real dtype -> (H, W, C) float32.
+    It reads raw values, as MONAI does: uint8 input counts 0..255, not the [0, 1] of the other
+    transforms. Shapes: (H, W, C) any real dtype -> (H, W, C) float (float32 for integers).
     MONAI: ``ScaleIntensityRange(a_min, a_max, b_min, b_max, clip=False)``; pass ``clip=True``
     for a display window (see ``jaxaug.image.window``).
 

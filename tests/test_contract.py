@@ -34,6 +34,7 @@ CASES = [
     case("RandomRotation-bilinear", lambda: ja.RandomRotation((-20, 40), interpolation="bilinear", fill=1)),
     case("RandomRot90", lambda: ja.RandomRot90(), square=True),
     case("ToFloat", lambda: ja.ToFloat(), deterministic=True),
+    case("ScaleIntensityRange", lambda: ja.ScaleIntensityRange(-20.0, 300.0, clip=True), deterministic=True),
     case("Normalize", lambda: ja.Normalize([0.485, 0.456, 0.406], [0.229, 0.224, 0.225]), deterministic=True),
     case("ColorJitter", lambda: ja.ColorJitter(0.4, 0.4, 0.4, 0.1)),
     case("ColorJitter-gray", lambda: ja.ColorJitter(0.4, 0.4, 0.4, 0.1), channels=1),

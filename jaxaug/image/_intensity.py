@@ -14,11 +14,14 @@ from jax.typing import ArrayLike
 from jaxaug import _checks
 
 
-def _real(where: str, image: ArrayLike) -> jax.Array:
+def _real(where: str, image: ArrayLike) -> tuple[jax.Array, jnp.dtype]:
+    """The image in float32 (float64 kept) for the arithmetic, and the dtype to return:
+    float32 for integers, the input's own float dtype otherwise."""
     image = jnp.asarray(image)
     if not (jnp.issubdtype(image.dtype, jnp.floating) or jnp.issubdtype(image.dtype, jnp.integer)):
         raise TypeError(f"{where}: image must hold real numbers (integer or float), got dtype {image.dtype}")
-    return image.astype(jnp.float64 if image.dtype == jnp.float64 else jnp.float32)
+    out_dtype = image.dtype if jnp.issubdtype(image.dtype, jnp.floating) else jnp.dtype(jnp.float32)
+    return image.astype(jnp.float64 if image.dtype == jnp.float64 else jnp.float32), out_dtype
 
 
 def scale_intensity_range(
@@ -39,7 +42,7 @@ def scale_intensity_range(
         outside the window then leave [0, 1], and jaxaug's colour ops refuse them.
 
     Returns:
-      Float array of the input's shape (float32, or float64 for float64 input).
+      Float array of the input's shape: float32 for integer input, else the input's dtype.
 
     MONAI: ``ScaleIntensityRange(a_min, a_max, b_min, b_max, clip)``.
 
@@ -55,11 +58,11 @@ def scale_intensity_range(
     b_max = _checks.check_finite("scale_intensity_range", "b_max", b_max)
     if not a_min < a_max:
         raise ValueError(f"scale_intensity_range: a_min must be < a_max, got a_min={a_min}, a_max={a_max}")
-    x = _real("scale_intensity_range", image)
+    x, out_dtype = _real("scale_intensity_range", image)
     out = (x - a_min) / (a_max - a_min) * (b_max - b_min) + b_min
     if clip:
         out = jnp.clip(out, min(b_min, b_max), max(b_min, b_max))
-    return out.astype(x.dtype)
+    return out.astype(out_dtype)
 
 
 def window(image: ArrayLike, center: float, width: float) -> jax.Array:
