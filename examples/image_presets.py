@@ -30,7 +30,9 @@ def load_images() -> dict[str, np.ndarray]:
 
     ct = pydicom.dcmread(get_testdata_file("CT_small.dcm"))
     hu = ct.pixel_array * float(ct.RescaleSlope) + float(ct.RescaleIntercept)
-    ct_window = np.clip((hu + 160) / 400, 0, 1)  # soft tissue: level 40 HU, width 400 HU
+    # Hounsfield units are not [0, 1]: jaxaug's colour steps would refuse them. The soft-tissue
+    # window (level 40 HU, width 400 HU) maps them there; the lung window is (-600, 1500).
+    ct_window = np.asarray(ja.image.window(hu, center=40.0, width=400.0))
     mr = pydicom.dcmread(get_testdata_file("MR_small.dcm")).pixel_array.astype(np.float64)
     with gzip.open(matplotlib.cbook.get_sample_data("s1045.ima.gz", asfileobj=False)) as f:
         head = np.frombuffer(f.read(), ">u2").reshape(256, 256).astype(np.float64)
