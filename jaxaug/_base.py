@@ -95,6 +95,13 @@ class GeometricTransform(Transform):
         """(3, 3) map from output pixel (x, y, 1) to input point (x, y, 1)."""
         raise NotImplementedError
 
+    def fill_frames(self, params: Params, shape: Shape) -> list[tuple[jax.Array, tuple[int, int]]]:
+        """Where this step fills: ``(matrix, (h, w))`` pairs, output pixels to a filling step's
+        own input of size (h, w); empty for steps that repeat the border."""
+        if self.border != "fill":
+            return []
+        return [(self.matrix(params, shape), (shape[0], shape[1]))]
+
     def apply_pair(self, params: Params, image: jax.Array, mask: jax.Array | None) -> tuple[jax.Array, jax.Array | None]:
         return warp_pair(
             image,
@@ -107,6 +114,7 @@ class GeometricTransform(Transform):
             mask_fill=self.mask_fill,
             separable=self.axis_aligned,
             where=type(self).__name__,
+            fill_frames=self.fill_frames(params, image.shape),
         )
 
 
@@ -122,6 +130,7 @@ def warp_pair(
     mask_fill: Any,
     separable: bool = False,
     where: str = "warp",
+    fill_frames: list[tuple[jax.Array, tuple[int, int]]] | None = None,
 ) -> tuple[jax.Array, jax.Array | None]:
     """Resample an image and its mask through one matrix: the mask by nearest neighbour.
 
@@ -129,7 +138,15 @@ def warp_pair(
     every interpolation; `mask_fill` a value of the mask.
     """
     out = resample(
-        image, matrix, size, interpolation=interpolation, fill=fill, border=border, separable=separable, where=where
+        image,
+        matrix,
+        size,
+        interpolation=interpolation,
+        fill=fill,
+        border=border,
+        separable=separable,
+        where=where,
+        fill_frames=fill_frames,
     )
     out = to_float(out).astype(float_dtype(image.dtype))
     if mask is None:
@@ -144,6 +161,7 @@ def warp_pair(
         separable=separable,
         where=where,
         fill_name="mask_fill",
+        fill_frames=fill_frames,
     )
     return out, out_mask
 

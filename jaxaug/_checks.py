@@ -67,6 +67,22 @@ def bernoulli(key: jax.Array, p: Any, shape: tuple[int, ...] = ()) -> jax.Array:
     return jax.random.bernoulli(key, jnp.asarray(p, jnp.float32), shape)
 
 
+def is_number(value: Any) -> bool:
+    """A real scalar: a Python int or float, a numpy or concrete jax scalar; not a bool."""
+    if isinstance(value, (bool, np.bool_)) or isinstance(value, jax.core.Tracer):
+        return False
+    if isinstance(value, (int, float, np.integer, np.floating)):
+        return True
+    return isinstance(value, (np.ndarray, jax.Array)) and value.ndim == 0 and (
+        np.issubdtype(value.dtype, np.integer) or np.issubdtype(value.dtype, np.floating)
+    )
+
+
+def is_int(value: Any) -> bool:
+    """A Python or numpy integer (not a bool): what static counts and sizes take."""
+    return isinstance(value, (int, np.integer)) and not isinstance(value, (bool, np.bool_))
+
+
 def check_finite(where: str, name: str, value: Any) -> float:
     """Raise ValueError unless a static number is finite; returns it as a float."""
     if isinstance(value, (bool, np.bool_, str)):
@@ -84,6 +100,8 @@ def check_range(
     where: str, name: str, value: Any, *, low: float | None = None, high: float | None = None
 ) -> tuple[float, float]:
     """Check a (min, max) pair: two finite numbers, min <= max, inside [low, high]. Returns floats."""
+    if isinstance(value, np.ndarray) and value.shape == (2,):
+        value = value.tolist()
     if not isinstance(value, Sequence) or isinstance(value, str) or len(value) != 2:
         raise ValueError(f"{where}: {name} must be a (min, max) pair, got {value!r}")
     lo, hi = check_finite(where, name, value[0]), check_finite(where, name, value[1])
@@ -191,7 +209,10 @@ def fill_values(where: str, name: str, value: Any, channels: int, dtype: Any) ->
     for v in values:
         if not math.isfinite(v):
             raise ValueError(f"{where}: {name} must be finite, got {value!r}")
-        if jnp.issubdtype(dtype, jnp.integer):
+        if dtype == jnp.bool_:
+            if v not in (0.0, 1.0):
+                raise ValueError(f"{where}: {name} must be 0 or 1 (False or True) for a bool input, got {value!r}")
+        elif jnp.issubdtype(dtype, jnp.integer):
             info = jnp.iinfo(dtype)
             if v != int(v) or not info.min <= v <= info.max:
                 raise ValueError(
@@ -215,7 +236,9 @@ def checked(fn: Callable[..., Any]) -> Callable[..., Any]:
     image outside [0, 1], a label outside [0, num_classes)) run eagerly on concrete arrays; under
     ``jit`` or ``vmap`` the values are unknown while tracing, so they are skipped unless the
     function is wrapped in ``checked``, which compiles them in with ``jax.experimental.checkify``
-    and raises ``ValueError`` after the call. It costs one reduction per check.
+    and raises ``ValueError`` after the call. It costs one reduction per check. Pass the
+    function itself (a ``jax.jit``-wrapped one is unwrapped); jaxaug's NNX train steps check
+    their labels on the host before their own jit, so they need no wrapping.
 
     Args:
       fn: any function of arrays, e.g. a training step or ``ja.batch(pipeline)``.
@@ -233,7 +256,12 @@ def checked(fn: Callable[..., Any]) -> Callable[..., Any]:
       ...
       ValueError: ColorJitter: float image values must lie in [0, 1] ...
     """
-    compiled = jax.jit(checkify.checkify(fn, errors=checkify.user_checks))
+    # A function the caller already jitted keeps its own compiled code, traced without the
+    # checks; tracing the function it wraps puts them in, and leaves the caller's cache alone.
+    inner = fn
+    while hasattr(inner, "__wrapped__") and hasattr(inner, "lower"):
+        inner = inner.__wrapped__
+    compiled = jax.jit(checkify.checkify(inner, errors=checkify.user_checks))
 
     @functools.wraps(fn)
     def run(*args: Any, **kwargs: Any) -> Any:
@@ -253,11 +281,17 @@ def checked(fn: Callable[..., Any]) -> Callable[..., Any]:
 def check_values(where: str, ok: Callable[[], jax.Array], message: str, *arrays: Any) -> None:
     """Raise ValueError(message) if ``ok()`` is False: eagerly when `arrays` are concrete, from
     inside the compiled code under ``ja.checked``, and not at all otherwise (traced, unchecked)."""
-    if not any(isinstance(a, jax.core.Tracer) for a in arrays):
-        if not bool(ok()):
-            raise ValueError(f"{where}: {message}")
-    elif _CHECKED.get():
-        checkify.check(ok(), f"{where}: {message}")
+    if any(isinstance(a, jax.core.Tracer) for a in arrays):
+        if _CHECKED.get():
+            checkify.check(ok(), f"{where}: {message}")
+        return
+    result = ok()
+    if isinstance(result, jax.core.Tracer):  # a constant captured by a function being traced
+        if _CHECKED.get():
+            checkify.check(result, f"{where}: {message}")
+        return
+    if not bool(result):
+        raise ValueError(f"{where}: {message}")
 
 
 # Interpolation never leaves the range of its inputs; a little slack for float rounding.

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import dataclasses
 import functools
+import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
 import jax
 import jax.numpy as jnp
+import numpy as np
 from jax.typing import ArrayLike
 
 from jaxaug import _checks
@@ -27,6 +30,55 @@ def _check_transforms(where: str, transforms: Any) -> tuple[Transform, ...]:
                 f"got {type(t).__name__}"
             )
     return tuple(transforms)
+
+
+def _check_units_before_clamping(transforms: Sequence[Transform]) -> None:
+    """A colour step that clamps to [0, 1] after a step that leaves it (Normalize, an unclipped
+    window) would clamp silently inside jit and vmap, where values are not seen: refused here."""
+    leaves_unit_range = None
+    for t in transforms:
+        if t.clamps_to_unit_range and leaves_unit_range is not None:
+            raise ValueError(
+                f"Compose: {type(t).__name__} clamps to [0, 1] but comes after {leaves_unit_range}, whose output "
+                "is not in [0, 1]; put Normalize last, and give ScaleIntensityRange clip=True with b_min=0, b_max=1"
+            )
+        if type(t).__name__ == "Normalize":
+            leaves_unit_range = "Normalize"
+        elif type(t).__name__ == "ScaleIntensityRange" and not (t.clip and 0 <= min(t.b_min, t.b_max) and max(t.b_min, t.b_max) <= 1):
+            leaves_unit_range = "ScaleIntensityRange without clip=True into [0, 1]"
+
+
+def _fills_in_float_units(t: Transform) -> Transform:
+    """`t` with its uint8-unit fills (255 is white) given in float units (1.0 is white)."""
+    if isinstance(t, _Combination):
+        return dataclasses.replace(t, transforms=[_fills_in_float_units(s) for s in t.transforms])
+    names = {f.name for f in dataclasses.fields(t)} if dataclasses.is_dataclass(t) else set()
+    if isinstance(t, GeometricTransform) and t.border == "fill" and "fill" in names:
+        return dataclasses.replace(t, fill=tuple(float(v) / 255.0 for v in np.atleast_1d(np.asarray(t.fill, np.float64))))
+    return t
+
+
+def _fill_settings(steps: Sequence[Any]) -> set[tuple[Any, Any]]:
+    """The distinct (fill, mask_fill) pairs of the steps that fill."""
+    return {(s.fill, s.mask_fill) for s in steps if isinstance(s, GeometricTransform) and s.border == "fill"}
+
+
+def _group_frames(group: Sequence[tuple[Any, Any, Shape]]) -> list[tuple[jax.Array, tuple[int, int]]]:
+    """Each filling step's frame seen from the group's output: its own frames, then the
+    matrices of the steps after it (later steps multiply on the right)."""
+    frames = []
+    for j, (t, p, shape) in enumerate(group):
+        after = _geometry.identity_matrix()
+        for t_later, p_later, shape_later in group[j + 1 :]:
+            after = after @ t_later.matrix(p_later, shape_later)
+        frames.extend((m @ after, size) for m, size in t.fill_frames(p, shape))
+    return frames
+
+
+def _always_inside(size: tuple[int, int]) -> jax.Array:
+    """A frame matrix sending every output pixel to the centre of a (h, w) frame: no fill."""
+    h, w = size
+    return jnp.array([[0.0, 0.0, (w - 1) / 2.0], [0.0, 0.0, (h - 1) / 2.0], [0.0, 0.0, 1.0]], jnp.float32)
 
 
 def _geometry_settings(steps: Sequence[GeometricTransform]) -> dict[str, Any]:
@@ -59,6 +111,14 @@ class _Combination(GeometricTransform):
     @property
     def clamps_to_unit_range(self) -> bool:  # type: ignore[override]
         return any(t.clamps_to_unit_range for t in self.transforms)
+
+    @property
+    def fills_agree(self) -> bool:
+        """Whether every filling step fills with the same values (else they are not fused:
+        one resample has one fill)."""
+        return len(_fill_settings(self.transforms)) <= 1 and all(
+            getattr(t, "fills_agree", True) for t in self.transforms
+        )
 
     @property
     def _settings(self) -> dict[str, Any]:
@@ -109,13 +169,23 @@ class Compose(_Combination):
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "transforms", _check_transforms("Compose", self.transforms))
+        _check_units_before_clamping(self.transforms)
 
     def fuses(self, shape: Shape) -> bool:
+        if not self.fills_agree:
+            return False
         for t in self.transforms:
             if not t.fuses(shape):
                 return False
             shape = t.output_shape(shape)
         return True
+
+    def fill_frames(self, params: tuple[Any, ...], shape: Shape) -> list[tuple[jax.Array, tuple[int, int]]]:
+        group = []
+        for t, p in zip(self.transforms, params):
+            group.append((t, p, shape))
+            shape = t.output_shape(shape)
+        return _group_frames(group)
 
     def output_shape(self, shape: Shape) -> Shape:
         for t in self.transforms:
@@ -153,17 +223,40 @@ class Compose(_Combination):
                     m = m @ t.matrix(p, shape)
                 t_last, _, shape_last = group[-1]
                 size = t_last.output_shape(shape_last)[:2]
-                out = warp_pair(image, mask, m, size, **_geometry_settings([t for t, _, _ in group]), where="Compose")
+                out = warp_pair(
+                    image,
+                    mask,
+                    m,
+                    size,
+                    **_geometry_settings([t for t, _, _ in group]),
+                    where="Compose",
+                    fill_frames=_group_frames(group),
+                )
             group.clear()
             return out
 
         shape = tuple(image.shape)
+        # Fills are in the pipeline input's units until an explicit conversion (torchvision keeps
+        # uint8 until ToDtype); jaxaug's steps return floats, so a step after the first resample
+        # of a uint8 input gets its fills in float units.
+        uint8_units = image.dtype == jnp.uint8
+
+        def in_units(t: Transform, image: jax.Array) -> Transform:
+            return _fills_in_float_units(t) if uint8_units and image.dtype != jnp.uint8 else t
+
         for t, p in zip(self.transforms, params):
             if t.fuses(shape):
-                group.append((t, p, shape))
+                step = in_units(t, image)
+                if len(_fill_settings([g for g, _, _ in group] + [step])) > 1:
+                    # A different fill than the group's: one resample has one fill.
+                    image, mask = flush(image, mask)
+                    step = in_units(t, image)
+                group.append((step, p, shape))
             else:
                 image, mask = flush(image, mask)
-                image, mask = t.apply_pair(p, image, mask)
+                image, mask = in_units(t, image).apply_pair(p, image, mask)
+            if type(t).__name__ in ("ToFloat", "Normalize", "ScaleIntensityRange"):
+                uint8_units = False
             shape = t.output_shape(shape)
         return flush(image, mask)
 
@@ -194,7 +287,7 @@ class RandomApply(_Combination):
         return Compose(self.transforms)
 
     def fuses(self, shape: Shape) -> bool:
-        return self._inner.fuses(shape)
+        return self._inner.fuses(shape)  # Compose.fuses also asks that fills agree
 
     def output_shape(self, shape: Shape) -> Shape:
         out = self._inner.output_shape(shape)
@@ -209,6 +302,10 @@ class RandomApply(_Combination):
     def matrix(self, params: tuple[jax.Array, Any], shape: Shape) -> jax.Array:
         apply, inner = params
         return jnp.where(apply, self._inner.matrix(inner, shape), _geometry.identity_matrix())
+
+    def fill_frames(self, params: tuple[jax.Array, Any], shape: Shape) -> list[tuple[jax.Array, tuple[int, int]]]:
+        apply, inner = params
+        return [(jnp.where(apply, m, _always_inside(size)), size) for m, size in self._inner.fill_frames(inner, shape)]
 
     def apply_pair(self, params: tuple[jax.Array, Any], image: jax.Array, mask: jax.Array | None) -> tuple[jax.Array, jax.Array | None]:
         self.output_shape(image.shape)
@@ -255,14 +352,14 @@ class RandomChoice(_Combination):
         object.__setattr__(self, "transforms", transforms)
         if self.p is not None:
             p = tuple(float(v) for v in self.p)
-            if len(p) != len(transforms) or any(v < 0 for v in p) or sum(p) <= 0:
+            if len(p) != len(transforms) or any(not 0 <= v < math.inf for v in p) or sum(p) <= 0:
                 raise ValueError(
                     f"RandomChoice: p must have one weight >= 0 per transform ({len(transforms)}) and a positive sum, got {self.p!r}"
                 )
             object.__setattr__(self, "p", tuple(v / sum(p) for v in p))
 
     def fuses(self, shape: Shape) -> bool:
-        return all(t.fuses(shape) for t in self.transforms)
+        return self.fills_agree and all(t.fuses(shape) for t in self.transforms)
 
     def output_shape(self, shape: Shape) -> Shape:
         shapes = {tuple(t.output_shape(shape)) for t in self.transforms}
@@ -281,6 +378,18 @@ class RandomChoice(_Combination):
     def matrix(self, params: Choice, shape: Shape) -> jax.Array:
         matrices = jnp.stack([t.matrix(p, shape) for t, p in zip(self.transforms, params.params)])
         return matrices[params.index]
+
+    def fill_frames(self, params: Choice, shape: Shape) -> list[tuple[jax.Array, tuple[int, int]]]:
+        # The chosen branch's map into this step's input, where that branch fills; exact for
+        # one-step branches (a flip or a rotation), which is what a fused choice holds.
+        if self.border != "fill":
+            return []
+        size = (shape[0], shape[1])
+        frames = [
+            t.matrix(p, shape) if t.border == "fill" else _always_inside(size)
+            for t, p in zip(self.transforms, params.params)
+        ]
+        return [(jnp.stack(frames)[params.index], size)]
 
     def apply_pair(self, params: Choice, image: jax.Array, mask: jax.Array | None) -> tuple[jax.Array, jax.Array | None]:
         self.output_shape(image.shape)
@@ -331,7 +440,7 @@ def batch(transform: Callable[..., Any], chunk_size: int | None = None) -> Calla
     """
     if not callable(transform):
         raise TypeError(f"batch: transform must be callable as transform(key, x), got {type(transform).__name__}")
-    if chunk_size is not None and (isinstance(chunk_size, bool) or not isinstance(chunk_size, int) or chunk_size < 1):
+    if chunk_size is not None and (not _checks.is_int(chunk_size) or chunk_size < 1):
         raise ValueError(f"batch: chunk_size must be None or an int >= 1, got {chunk_size!r}")
 
     def over_examples(*args: jax.Array) -> Any:

@@ -86,6 +86,8 @@ class Resize(GeometricTransform):
         _freeze(self, "size", _as_tuple(self.size))
         _geometry.resize_output_size((1, 1), self.size, "Resize")
         _check_interpolation("Resize", self.interpolation)
+        if not isinstance(self.antialias, bool):
+            raise TypeError(f"Resize: antialias must be True or False, got {self.antialias!r}")
 
     def output_shape(self, shape: Shape) -> Shape:
         return (*_geometry.resize_output_size(shape, self.size, "Resize"), shape[2])
@@ -192,9 +194,10 @@ class RandomCrop(GeometricTransform):
         p = self.padding
         if p is None:
             return (0, 0, 0, 0)
-        values = (p,) if isinstance(p, int) else tuple(p)
-        if len(values) not in (1, 2, 4) or any(not isinstance(v, int) or v < 0 for v in values):
+        values = (p,) if _checks.is_int(p) else tuple(p)
+        if len(values) not in (1, 2, 4) or any(not _checks.is_int(v) or v < 0 for v in values):
             raise ValueError(f"RandomCrop: padding must be an int >= 0 or a sequence of 1, 2 or 4 of them, got {p!r}")
+        values = tuple(int(v) for v in values)
         if len(values) == 1:
             return values * 4
         if len(values) == 2:
@@ -424,7 +427,7 @@ class RandomRotation(GeometricTransform):
     border = "fill"
 
     def __post_init__(self) -> None:
-        if isinstance(self.degrees, (int, float)):
+        if _checks.is_number(self.degrees):
             _checks.check_nonnegative("RandomRotation", "degrees", self.degrees)
             _freeze(self, "degrees", (-float(self.degrees), float(self.degrees)))
         else:
@@ -554,8 +557,10 @@ class Normalize(PixelTransform):
     def __post_init__(self) -> None:
         _freeze(self, "mean", tuple(float(v) for v in np.atleast_1d(np.asarray(self.mean, np.float64))))
         _freeze(self, "std", tuple(float(v) for v in np.atleast_1d(np.asarray(self.std, np.float64))))
-        if any(not s > 0 for s in self.std):
-            raise ValueError(f"Normalize: std must be > 0 for every channel, got {self.std}")
+        if any(not 0 < s < math.inf for s in self.std):
+            raise ValueError(f"Normalize: std must be finite and > 0 for every channel, got {self.std}")
+        if any(not math.isfinite(m) for m in self.mean):
+            raise ValueError(f"Normalize: mean must be finite for every channel, got {self.mean}")
 
     def apply_image(self, params: Any, image: jax.Array) -> jax.Array:
         return _color.normalize(image, self.mean, self.std)
@@ -575,7 +580,7 @@ def _jitter_range(name: str, value: Any, center: float, bound: float | None, cli
     """torchvision's _check_input: a number v means [center - v, center + v] (clipped at 0 for
     the factors), a pair is the range itself; factors must be >= 0 (a negative contrast
     inverts the image), hue lies in [-0.5, 0.5]; every bound finite."""
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
+    if _checks.is_number(value):
         v = _checks.check_nonnegative("ColorJitter", name, value)
         lo, hi = center - v, center + v
         if clip_first:
@@ -732,6 +737,8 @@ class RandomGrayscale(PixelTransform):
         return Apply(_checks.bernoulli(key, self.p))
 
     def apply_image(self, params: Apply, image: jax.Array) -> jax.Array:
+        if image.shape[-1] not in (1, 3):
+            raise ValueError(f"RandomGrayscale: image must have 1 (gray) or 3 (RGB) channels, got {image.shape[-1]}")
         x = to_float(image)
         gray = _color.rgb_to_grayscale(x, 3) if x.shape[-1] == 3 else x
         return jnp.where(params.apply, gray, x)
@@ -761,8 +768,8 @@ class GaussianBlur(PixelTransform):
 
     def __post_init__(self) -> None:
         _freeze(self, "kernel_size", _color._kernel_pair(_as_tuple(self.kernel_size)))
-        if isinstance(self.sigma, (int, float)):
-            if not 0 < self.sigma < math.inf:
+        if _checks.is_number(self.sigma):
+            if not 0 < float(self.sigma) < math.inf:
                 raise ValueError(f"GaussianBlur: sigma must be > 0 and finite, got {self.sigma}")
             _freeze(self, "sigma", (float(self.sigma), float(self.sigma)))
         else:
@@ -819,8 +826,11 @@ class RandomErasing(PixelTransform):
         _freeze(self, "ratio", _checks.check_range("RandomErasing", "ratio", self.ratio))
         if self.ratio[0] <= 0:
             raise ValueError(f"RandomErasing: ratio must be > 0, got {self.ratio}")
-        if isinstance(self.value, str) and self.value != "random":
-            raise ValueError(f"RandomErasing: value must be a number, a sequence or 'random', got {self.value!r}")
+        if isinstance(self.value, str):
+            if self.value != "random":
+                raise ValueError(f"RandomErasing: value must be a number, a sequence or 'random', got {self.value!r}")
+        else:
+            _check_fill("RandomErasing", "value", self.value)
         _freeze(self, "value", _as_tuple(self.value))
 
     def sample(self, key: jax.Array, shape: Shape) -> EraseBox:

@@ -53,18 +53,23 @@ def soft_labels(y: ArrayLike, num_classes: int | None = None, label_smoothing: f
     if not 0.0 <= _checks.check_finite("soft_labels", "label_smoothing", label_smoothing) < 1.0:
         raise ValueError(f"soft_labels: label_smoothing must be in [0, 1), got {label_smoothing}")
     if jnp.issubdtype(y.dtype, jnp.integer) and y.ndim == 1:
-        if not isinstance(num_classes, int) or num_classes < 1:
+        if not _checks.is_int(num_classes) or num_classes < 1:
             raise ValueError(f"soft_labels: integer labels need num_classes (an int >= 1), got {num_classes!r}")
         # one_hot turns an id outside [0, K) into an all-zero row: a target that sums to 0,
         # trained on silently. Refuse it (eagerly, or under ja.checked inside jit).
         _checks.check_values(
             "soft_labels",
-            lambda: jnp.all((y >= 0) & (y < num_classes)),
+            lambda: jnp.all((y >= 0) & (y < int(num_classes))),
             f"integer labels must be class ids in [0, num_classes={num_classes})",
             y,
         )
-        targets = jax.nn.one_hot(y, num_classes, dtype=jnp.float32)
+        targets = jax.nn.one_hot(y, int(num_classes), dtype=jnp.float32)
     elif y.ndim == 2:
+        if jnp.issubdtype(y.dtype, jnp.integer) and y.shape[1] == 1 and num_classes != 1:
+            raise ValueError(
+                f"soft_labels: integer labels of shape {y.shape} read as one-column targets; for class ids "
+                "pass y.ravel() (shape (N,)) with num_classes"
+            )
         if num_classes is not None and y.shape[1] != num_classes:
             raise ValueError(f"soft_labels: y has {y.shape[1]} classes but num_classes is {num_classes}")
         targets = y.astype(jnp.float32)
@@ -82,6 +87,13 @@ def _check_batch(where: str, x: jax.Array, y: jax.Array | None) -> None:
         raise ValueError(f"{where}: x must be images (N, H, W, C) or signals (N, T, C), got shape {x.shape}")
     if x.shape[0] < 1:
         raise ValueError(f"{where}: x must hold at least one example, got shape {x.shape}")
+    if x.ndim == 4 and _checks.looks_channels_first(x.shape[1:]):
+        raise ValueError(
+            f"{where}: x of shape {x.shape} looks channels-first (N, C, H, W); jaxaug takes (N, H, W, C): "
+            "pass jnp.moveaxis(x, 1, -1)"
+        )
+    if not (x.dtype == jnp.uint8 or jnp.issubdtype(x.dtype, jnp.floating)):
+        raise TypeError(f"{where}: x must be uint8 (0..255) or floating, got dtype {x.dtype}")
     if y is not None and (y.ndim < 1 or y.shape[0] != x.shape[0]):
         raise ValueError(f"{where}: y must have the batch size {x.shape[0]} of x as its first axis, got shape {y.shape}")
 
@@ -150,7 +162,7 @@ def _applied(key: jax.Array, n: int, p: float, mode: str) -> jax.Array:
 
 
 def _check_groups(where: str, groups: int, n: int) -> None:
-    if not isinstance(groups, int) or groups < 1 or n % groups:
+    if not _checks.is_int(groups) or groups < 1 or n % groups:
         raise ValueError(f"{where}: groups must be an int >= 1 that divides the batch size {n}, got {groups!r}")
 
 

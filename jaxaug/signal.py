@@ -104,7 +104,7 @@ def _lead_std(x: jax.Array) -> jax.Array:
 
 def _range(where: str, name: str, value: Range, *, low: float | None = None, high: float | None = None) -> tuple[float, float]:
     """A number v means (v, v); a pair is a (min, max) range to draw from."""
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
+    if _checks.is_number(value):
         v = _checks.check_finite(where, name, value)
         pair = (v, v)
     else:
@@ -120,7 +120,7 @@ def _uniform(key: jax.Array, pair: tuple[float, float], shape: tuple[int, ...] =
 
 
 def _check_fs(where: str, fs: float) -> float:
-    if not isinstance(fs, (int, float)) or isinstance(fs, bool) or not 0 < fs < float("inf"):
+    if not _checks.is_number(fs) or not 0 < float(fs) < float("inf"):
         raise ValueError(f"{where}: fs (sampling rate in Hz) must be a number > 0, got {fs!r}")
     return float(fs)
 
@@ -215,7 +215,7 @@ def baseline_wander(
         raise ValueError(
             f"baseline_wander: need 0 < min_freq <= max_freq < fs / 2 = {fs / 2}, got min_freq={min_freq}, max_freq={max_freq}"
         )
-    if not isinstance(n_components, int) or n_components < 1:
+    if not _checks.is_int(n_components) or n_components < 1:
         raise ValueError(f"baseline_wander: n_components must be an int >= 1, got {n_components!r}")
     k_freq, k_phase, k_amp = split_key(key, 3)
     channels = y.shape[1]
@@ -296,7 +296,7 @@ def stretch(x: ArrayLike, factor: ArrayLike, *, pad: str = "edge", time_axis: in
     y, original = _to_tc("stretch", x, time_axis)
     if pad not in ("edge", "zero"):
         raise ValueError(f"stretch: pad must be 'edge' or 'zero', got {pad!r}")
-    if not isinstance(factor, jax.core.Tracer) and not float(factor) > 0:
+    if not isinstance(factor, jax.core.Tracer) and not 0 < float(factor) < math.inf:
         raise ValueError(f"stretch: factor must be > 0, got {factor!r}")
     n = y.shape[0]
     pos = jnp.arange(n, dtype=y.dtype) * jnp.asarray(factor, y.dtype)
@@ -463,7 +463,7 @@ def segment_mask(
     _checks.check_key("segment_mask", key)
     fs = _check_fs("segment_mask", fs)
     _checks.check_nonnegative("segment_mask", "max_duration", max_duration)
-    if not isinstance(n_segments, int) or n_segments < 1:
+    if not _checks.is_int(n_segments) or n_segments < 1:
         raise ValueError(f"segment_mask: n_segments must be an int >= 1, got {n_segments!r}")
     y, original = _to_tc("segment_mask", x, time_axis)
     n = y.shape[0]

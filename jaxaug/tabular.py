@@ -43,7 +43,8 @@ def fit_scale(X: ArrayLike) -> jax.Array:
     X = jnp.asarray(X, jnp.float32)
     if X.ndim != 2 or X.shape[0] < 1:
         raise ValueError(f"fit_scale: X must be an (N, F) table with N >= 1, got shape {X.shape}")
-    return jnp.nan_to_num(jnp.nanstd(X, axis=0), nan=0.0)
+    # Only finite values count: one inf (a sentinel, an overflow) must not zero the column's scale.
+    return jnp.nan_to_num(jnp.nanstd(jnp.where(jnp.isfinite(X), X, jnp.nan), axis=0), nan=0.0)
 
 
 def _features(where: str, x: ArrayLike) -> jax.Array:
@@ -84,6 +85,9 @@ def _check_scale(where: str, scale: Any) -> None:
 
 
 def _check_bounds(where: str, lower: Any, upper: Any) -> None:
+    for name, bound in (("lower", lower), ("upper", upper)):
+        if bound is not None and not isinstance(bound, jax.core.Tracer) and np.any(np.isnan(np.asarray(bound, np.float64))):
+            raise ValueError(f"{where}: {name} must not be NaN (use -inf or inf for no bound), got {bound!r}")
     if lower is None or upper is None or isinstance(lower, jax.core.Tracer) or isinstance(upper, jax.core.Tracer):
         return
     if np.any(np.asarray(lower, np.float64) > np.asarray(upper, np.float64)):

@@ -17,6 +17,7 @@ from typing import Any
 
 import jax
 import jax.numpy as jnp
+import numpy as np
 import optax
 from flax import nnx
 
@@ -55,6 +56,22 @@ def _is_batched(fn: Any) -> bool:
             return True
         fn = getattr(fn, "__wrapped__", None)
     return False
+
+
+def _check_labels(where: str, batch: Any, num_classes: int | None) -> None:
+    """Integer labels outside [0, num_classes) refused on the host, before the step's jit
+    (inside it the values cannot be seen, and an NNX step cannot be checkified)."""
+    if not isinstance(batch, (tuple, list)) or len(batch) != 2 or num_classes is None:
+        return
+    y = batch[1]
+    if isinstance(y, jax.core.Tracer) or not hasattr(y, "dtype") and not isinstance(y, (list, tuple)):
+        return
+    y = np.asarray(y)
+    if np.issubdtype(y.dtype, np.integer) and y.ndim == 1 and y.size and (y.min() < 0 or y.max() >= num_classes):
+        raise ValueError(
+            f"{where}: integer labels must be class ids in [0, num_classes={num_classes}), got values from "
+            f"{int(y.min())} to {int(y.max())}"
+        )
 
 
 def _one_batch(where: str, rest: tuple[Any, ...]) -> None:
@@ -145,6 +162,7 @@ def make_train_step(
 
     def train_step(model: nnx.Module, optimizer: nnx.Optimizer, key: jax.Array, batch: Batch, *rest: Any) -> dict[str, jax.Array]:
         _one_batch("train step", rest)
+        _check_labels("train step", batch, num_classes)
         return step(model, optimizer, key, batch)
 
     return train_step
@@ -198,6 +216,7 @@ def make_eval_step(
                 f"eval step: pass the batch as one (inputs, labels) pair, as in step(model, (x, y)); "
                 f"got {1 + len(rest)} arguments after the model"
             )
+        _check_labels("eval step", batch, num_classes)
         return step(model, batch)
 
     return eval_step
@@ -252,6 +271,7 @@ def make_linen_train_step(
 
     def linen_step(state: Any, key: jax.Array, batch: Batch, *rest: Any) -> tuple[Any, dict[str, jax.Array]]:
         _one_batch("train step", rest)
+        _check_labels("train step", batch, num_classes)
         return step(state, key, batch)
 
     return linen_step

@@ -114,7 +114,7 @@ def rot90(k: int = 1) -> View:
       >>> tta.rot90(3).amount
       (3.0,)
     """
-    if not isinstance(k, int):
+    if not _checks.is_int(k):
         raise TypeError(f"tta.rot90: k must be an int, got {k!r}")
     return View("rot90", (float(k % 4),))
 
@@ -127,7 +127,7 @@ def zoom(factor: float) -> View:
       >>> tta.zoom(1.1).amount
       (1.1,)
     """
-    if not factor > 0:
+    if not 0 < _checks.check_finite("tta.zoom", "factor", factor):
         raise ValueError(f"tta.zoom: factor must be > 0, got {factor!r}")
     return View("zoom", (float(factor),))
 
@@ -140,7 +140,7 @@ def shift(dy: float, dx: float) -> View:
       >>> tta.shift(2, -3).amount
       (2.0, -3.0)
     """
-    return View("shift", (float(dy), float(dx)))
+    return View("shift", (_checks.check_finite("tta.shift", "dy", dy), _checks.check_finite("tta.shift", "dx", dx)))
 
 
 _NAMED = {"identity": identity(), "hflip": hflip(), "vflip": vflip(), "rot90": rot90(1), "rot180": rot90(2), "rot270": rot90(3)}
@@ -188,8 +188,9 @@ def _merge(outputs: jax.Array, weights: jax.Array, merge: str, temperature: floa
         return jnp.exp(average(jnp.log(jnp.maximum(outputs, 1e-12)))), std
     if merge == "max":
         return jnp.max(jnp.where(weights > 0.5, outputs, -jnp.inf), axis=0), std
-    sharp = jnp.power(jnp.maximum(outputs, 0.0), 1.0 / temperature)
-    sharp = sharp / jnp.maximum(jnp.sum(sharp, axis=-1, keepdims=True), 1e-12)
+    # p ** (1 / T) renormalised is softmax(log p / T); in log space it cannot underflow to a
+    # sum of zeros for a small temperature or many classes.
+    sharp = jax.nn.softmax(jnp.log(jnp.maximum(outputs, 0.0)) / temperature, axis=-1)
     return average(sharp), std
 
 
@@ -254,11 +255,20 @@ def predict(
     x = jnp.asarray(x)
     if x.ndim != 4:
         raise ValueError(f"predict: x must be a batch (N, H, W, C), got shape {x.shape}")
+    if _checks.looks_channels_first(x.shape[1:]):
+        raise ValueError(
+            f"predict: x of shape {x.shape} looks channels-first (N, C, H, W); views flip and turn (H, W): "
+            "pass jnp.moveaxis(x, 1, -1)"
+        )
+    if not (x.dtype == jnp.uint8 or jnp.issubdtype(x.dtype, jnp.floating)):
+        raise TypeError(f"predict: x must be uint8 (0..255) or floating (0..1), got dtype {x.dtype}")
+    if pipeline is not None and getattr(pipeline, "clamps_to_unit_range", False):
+        _checks.check_unit_range("predict", x)
     if merge not in MERGES:
         raise ValueError(f"predict: merge must be one of {MERGES}, got {merge!r}")
-    if not 0 < temperature:
+    if not 0 < _checks.check_finite("predict", "temperature", temperature):
         raise ValueError(f"predict: temperature must be > 0, got {temperature}")
-    if not isinstance(n, int) or n < 0:
+    if not _checks.is_int(n) or n < 0:
         raise ValueError(f"predict: n must be an int >= 0, got {n!r}")
     x = x.astype(jnp.float32) / 255.0 if x.dtype == jnp.uint8 else x
     batch, height, width = x.shape[:3]
@@ -309,8 +319,9 @@ def predict(
 
 
 def _is_dense(shape: tuple[int, ...], height: int, width: int) -> bool:
-    """(N, height, width, K): a map in the input's frame, which inversion maps back."""
-    return len(shape) == 4 and tuple(shape[1:3]) == (height, width)
+    """(N, height, width, K) or (N, height, width): a map in the input's frame, which inversion
+    maps back."""
+    return len(shape) in (3, 4) and tuple(shape[1:3]) == (height, width)
 
 
 def _merge_head(
@@ -332,6 +343,12 @@ def _merge_head(
             f"predict: every output of apply_fn must have the batch of views ({batch * n_views},) as its "
             f"first axis, got shape {outputs.shape}"
         )
+    if invert and outputs.ndim == 3 and tuple(outputs.shape[1:]) == (height, width):
+        # (N * V, H, W): a map without a channel axis is inverted as one channel.
+        merged, std = _merge_head(
+            outputs[..., None], batch, n_views, height, width, per_example, invert, activation, merge, temperature
+        )
+        return merged[..., 0], std[..., 0]
     outputs = _activate(outputs, activation)
     outputs = jnp.moveaxis(outputs.reshape((batch, n_views, *outputs.shape[1:])), 1, 0)
 
@@ -381,6 +398,12 @@ class TTA(nnx.Module):
     ) -> None:
         if merge not in MERGES:
             raise ValueError(f"TTA: merge must be one of {MERGES}, got {merge!r}")
+        if not 0 < _checks.check_finite("TTA", "temperature", temperature):
+            raise ValueError(f"TTA: temperature must be > 0, got {temperature}")
+        if not _checks.is_int(n) or n < 0:
+            raise ValueError(f"TTA: n must be an int >= 0, got {n!r}")
+        if activation not in (None, "softmax", "sigmoid"):
+            raise ValueError(f"TTA: activation must be None, 'softmax' or 'sigmoid', got {activation!r}")
         self.model = model
         self.views = _views(views)
         self.merge = merge

@@ -186,6 +186,17 @@ def test_mask_follows_the_geometry_and_ignores_colour(c):
         as_image = (mask.astype(jnp.float32) / 255.0)[..., None]
         moved = t(key, as_image)
         np.testing.assert_array_equal(np.round(np.asarray(moved[..., 0]) * 255).astype(np.int32), np.asarray(out_mask))
+    # With bilinear interpolation, every pixel gets its own label and its own one-hot channel:
+    # the warped one-hot image holds the weight each output pixel gave each input pixel, and the
+    # mask must copy the input pixel with the largest weight (its nearest), exactly.
+    if isinstance(t, ja.GeometricTransform) and t.is_geometric and t.interpolation == "bilinear":
+        h, w = mask.shape
+        ids = jnp.arange(1, h * w + 1, dtype=jnp.int32).reshape(h, w)
+        weights, out_ids = (np.asarray(v) for v in t(key, jnp.eye(h * w, dtype=jnp.float32).reshape(h, w, h * w), ids))
+        inside = out_ids > 0  # 0 is mask_fill: the nearest input point lies outside the image
+        picked = np.take_along_axis(weights, np.clip(out_ids - 1, 0, None)[..., None], axis=-1)[..., 0]
+        assert inside.mean() > 0.5
+        np.testing.assert_array_less(weights.max(-1)[inside] - 1e-5, picked[inside] + 1e-12)
     if not t.is_geometric and t.output_shape(x.shape)[:2] == x.shape[:2] and not isinstance(t, ja.Compose):
         np.testing.assert_array_equal(np.asarray(out_mask), np.asarray(mask))
 

@@ -115,14 +115,29 @@ def test_crop_equals_slicing_with_traced_offsets(img, data):
     np.testing.assert_array_equal(np.asarray(out), np.asarray(img[top : top + ch, left : left + cw]))
 
 
+def _shorter_side_shape(h, w, size):
+    """torchvision's rule: the shorter side becomes `size`, the longer keeps the aspect (truncated)."""
+    return (size, int(size * w / h)) if h <= w else (int(size * h / w), size)
+
+
 @given(images(min_side=2), st.integers(1, 24))
 def test_resize_shorter_side_rule_and_identity(img, size):
     h, w = img.shape[:2]
     out = F.resize(img, size)
-    short, long = min(h, w), max(h, w)
-    expected = (size, int(size * long / short))
-    assert tuple(sorted(out.shape[:2])) == tuple(sorted(expected))
+    assert out.shape == (*_shorter_side_shape(h, w, size), img.shape[2])
     np.testing.assert_array_equal(np.asarray(F.resize(img, (h, w))), np.asarray(F.to_float(img)))
+
+
+@pytest.mark.parametrize(
+    "shape, size, expected", [((5, 8), 3, (3, 4)), ((8, 5), 3, (4, 3)), ((16, 20), 12, (12, 15)), ((20, 16), 12, (15, 12))]
+)
+def test_resize_int_sets_the_shorter_side_of_a_non_square_image(shape, size, expected):
+    assert _shorter_side_shape(*shape, size) == expected
+    img = jnp.zeros((*shape, 2), jnp.float32)
+    assert F.resize(img, size).shape == (*expected, 2)
+    assert F.resize(img, [size]).shape == (*expected, 2)
+    assert ja.Resize(size).output_shape(img.shape) == (*expected, 2)
+    assert F.resize(img, expected).shape == (*expected, 2)  # a pair is (height, width)
 
 
 @given(images())
@@ -225,13 +240,13 @@ def test_random_crop_padding_modes_equal_numpy_pad_then_slice(mode, img, pad, se
     """torchvision's padding modes are numpy.pad's; the mask is padded the same way."""
     h, w, _ = img.shape
     t = ja.RandomCrop((h, w), padding=pad, padding_mode=mode)
-    mask = jnp.arange(h * w, dtype=jnp.int32).reshape(h, w)
+    mask = jnp.arange(1, h * w + 1, dtype=jnp.int32).reshape(h, w)  # 0 only where padded
     key = jax.random.key(seed)
     out, out_mask = t(key, img, mask)
     box = t.sample(key, img.shape)
     top, left = int(box.top) + pad, int(box.left) + pad
     padded = np.pad(np.asarray(F.to_float(img)), ((pad, pad), (pad, pad), (0, 0)), mode=mode)
     np.testing.assert_allclose(np.asarray(out), padded[top : top + h, left : left + w], atol=1e-6)
+    # Constant mode pads the mask with mask_fill (0), as numpy.pad pads with 0.
     padded_mask = np.pad(np.asarray(mask), pad, mode=mode)
-    if mode != "constant":
-        np.testing.assert_array_equal(np.asarray(out_mask), padded_mask[top : top + h, left : left + w])
+    np.testing.assert_array_equal(np.asarray(out_mask), padded_mask[top : top + h, left : left + w])

@@ -78,11 +78,6 @@ def test_alpha_zero_means_no_mixing():
     np.testing.assert_array_equal(np.asarray(xc), np.asarray(x))
 
 
-def test_probability_gates_mixing_per_example():
-    _, _, lam = mix.mixup_pairs(jax.random.key(0), jnp.zeros((2000, 1, 1, 1)), 1.0, mode="elem", p=0.3)
-    assert abs(float(jnp.mean(lam < 1.0)) - 0.3) < 0.03
-
-
 def test_lambda_follows_beta():
     _, _, lam = mix.mixup_pairs(jax.random.key(0), jnp.zeros((4000, 1, 1, 1)), 0.4, mode="elem")
     lam = np.asarray(lam)
@@ -130,14 +125,10 @@ def test_mix_loss_equals_mixed_targets_for_cross_entropy():
 def test_timm_style_mixup_switches_between_methods():
     mixer = mix.Mixup(mixup_alpha=1.0, cutmix_alpha=1.0, switch_prob=0.5, label_smoothing=0.0, num_classes=N, mode="elem")
     x, y = mixer(jax.random.key(0), constant_images(VALUES, 6, 6), IDS)
-    # Mixup pixels are blends (not equal to any source value); CutMix pixels are copies.
-    kinds = set()
-    for i in range(N):
-        pixels = np.asarray(x[i, ..., 0]).ravel()
-        copies = np.isclose(pixels[:, None], np.asarray(VALUES)[None, :]).any(axis=1).all()
-        kinds.add("cutmix" if copies else "mixup")
-        np.testing.assert_allclose(np.asarray(y[i]).sum(), 1.0, atol=1e-6)
-    assert kinds == {"cutmix", "mixup"}
+    # Mixup pixels are blends (not equal to any source value); CutMix pixels are copies; either
+    # way, of the example and the partner its label names, in the label's proportions.
+    blended, pasted = _check_sources(x[None], y[None], VALUES)
+    assert blended.any() and pasted.any()
 
 
 OPS = {
@@ -196,3 +187,215 @@ def test_alpha_too_small_for_float32_draws_its_limit_not_nan(alpha):
         out, y = mix.mixup(jax.random.key(0), x, jnp.array([0, 1]), alpha, num_classes=2, mode=mode)
         assert np.isfinite(np.asarray(out)).all() and np.isfinite(np.asarray(y)).all()
         np.testing.assert_allclose(np.asarray(y).sum(-1), 1.0, atol=1e-6)
+
+
+# --- Pixels agree with labels, for every mixing entry point ---------------------------------
+#
+# Example i is constant at a distinct value V_MIX[i] and its label is class i (one-hot). A mixed
+# label row is then the weight of every source example, so the mixed example's mean must be
+# y_mixed[i] @ V_MIX, and every value in it must be either that blend (Mixup) or a copy of a
+# source the label names (CutMix): the pixels may only come from the example and its partner.
+# Every configuration runs once, over R_MIX keys in one vmapped call; the same draws give the
+# frequencies that the probability tests check. The calls run eagerly: they share the compiled
+# Beta sampler and the other ops, where a jitted program per configuration would compile its
+# own (a few seconds each on a CPU).
+
+N_MIX, R_MIX = 8, 1024
+V_MIX = jnp.asarray(np.random.default_rng(17).permutation(np.linspace(0.05, 0.95, N_MIX)), jnp.float32)
+IMAGES = jnp.broadcast_to(V_MIX.reshape(-1, 1, 1, 1), (N_MIX, 6, 5, 2))  # H != W catches swapped axes
+T_MIX = 24
+SIGNALS = jnp.broadcast_to(V_MIX.reshape(-1, 1, 1), (N_MIX, T_MIX, 2))  # (N, T, C), T > C
+IDS_MIX = jnp.arange(N_MIX)
+EPS = 0.1  # label smoothing where a configuration uses it
+PROB, SWITCH = 0.3, 0.8  # asymmetric, and apart, so that swapping them or using 1 - p shows
+
+
+def _labelled(op, x, **kw):
+    return lambda k: op(k, x, IDS_MIX, num_classes=N_MIX, **kw)
+
+
+def _mixer(x, **kw):
+    mixer = mix.Mixup(num_classes=N_MIX, **kw)
+    return lambda k: mixer(k, x, IDS_MIX)
+
+
+def _pairs(op, x, *args, **kw):
+    return lambda k: op(k, x, *args, **kw)
+
+
+BOTH = dict(mixup_alpha=1.0, cutmix_alpha=1.0, prob=PROB, switch_prob=SWITCH, label_smoothing=EPS)
+# name: (function of a key, method ("mixup", "cutmix" or "both"), label smoothing, groups);
+# the *_pairs functions return (x, perm, lam) and the others (x, y_mixed).
+AGREEMENT = {
+    "mixup-batch-p0.6": (_labelled(mix.mixup, IMAGES, alpha=1.0, mode="batch", p=0.6), "mixup", 0.0, 1),
+    "mixup-elem-smoothed": (_labelled(mix.mixup, IMAGES, alpha=1.0, mode="elem", label_smoothing=EPS), "mixup", EPS, 1),
+    "cutmix-batch": (_labelled(mix.cutmix, IMAGES, alpha=1.0, mode="batch"), "cutmix", 0.0, 1),
+    "cutmix-elem-p0.6-smoothed": (_labelled(mix.cutmix, IMAGES, alpha=1.0, mode="elem", p=0.6, label_smoothing=EPS), "cutmix", EPS, 1),
+    "cutmix-elem-minmax": (_labelled(mix.cutmix, IMAGES, alpha=1.0, mode="elem", minmax=(0.3, 0.8)), "cutmix", 0.0, 1),
+    "mixup_pairs-elem-p0.3": (_pairs(mix.mixup_pairs, IMAGES, 1.0, mode="elem", p=PROB), "mixup", 0.0, 1),
+    "mixup_pairs-batch": (_pairs(mix.mixup_pairs, IMAGES, 1.0, mode="batch"), "mixup", 0.0, 1),
+    "cutmix_pairs-elem-p0.3": (_pairs(mix.cutmix_pairs, SIGNALS, 1.0, mode="elem", p=PROB), "cutmix", 0.0, 1),
+    "Mixup-mixup-only-elem-prob0.6": (
+        _mixer(IMAGES, mixup_alpha=1.0, cutmix_alpha=0.0, mode="elem", prob=0.6, label_smoothing=EPS), "mixup", EPS, 1),
+    "Mixup-cutmix-only-batch": (
+        _mixer(IMAGES, mixup_alpha=0.0, cutmix_alpha=1.0, mode="batch", label_smoothing=EPS), "cutmix", EPS, 1),
+    "Mixup-cutmix-minmax-only-elem": (
+        _mixer(IMAGES, mixup_alpha=0.0, cutmix_alpha=0.0, cutmix_minmax=(0.3, 0.8), mode="elem", label_smoothing=0.0),
+        "cutmix", 0.0, 1),
+    "Mixup-both-batch": (_mixer(IMAGES, mode="batch", **BOTH), "both", EPS, 1),
+    "Mixup-both-elem": (_mixer(IMAGES, mode="elem", **BOTH), "both", EPS, 1),
+    "mixup-elem-groups4": (_labelled(mix.mixup, IMAGES, alpha=1.0, mode="elem", groups=4), "mixup", 0.0, 4),
+    "cutmix-elem-groups2": (_labelled(mix.cutmix, IMAGES, alpha=1.0, mode="elem", groups=2), "cutmix", 0.0, 2),
+    "mixup_pairs-elem-groups4": (_pairs(mix.mixup_pairs, IMAGES, 1.0, mode="elem", groups=4), "mixup", 0.0, 4),
+    "cutmix_pairs-elem-groups2": (_pairs(mix.cutmix_pairs, IMAGES, 1.0, mode="elem", minmax=(0.3, 0.7), groups=2), "cutmix", 0.0, 2),
+    "Mixup-both-elem-groups4": (_mixer(IMAGES, mode="elem", groups=4, **BOTH), "both", EPS, 4),
+    "signals-mixup-elem": (_labelled(mix.mixup, SIGNALS, alpha=1.0, mode="elem"), "mixup", 0.0, 1),
+    "signals-cutmix-elem": (_labelled(mix.cutmix, SIGNALS, alpha=1.0, mode="elem"), "cutmix", 0.0, 1),
+    "signals-cutmix_pairs-batch": (_pairs(mix.cutmix_pairs, SIGNALS, 1.0, mode="batch"), "cutmix", 0.0, 1),
+    "signals-Mixup-both-batch": (_mixer(SIGNALS, mode="batch", **BOTH), "both", EPS, 1),
+    "signals-Mixup-both-elem": (_mixer(SIGNALS, mode="elem", **BOTH), "both", EPS, 1),
+}
+# The same key in labelled and in pairs form: the pairs' perm and lam are the ones the labels used.
+SAME_DRAW = {
+    "mixup-elem-p0.6": (
+        _labelled(mix.mixup, IMAGES, alpha=1.0, mode="elem", p=0.6), _pairs(mix.mixup_pairs, IMAGES, 1.0, mode="elem", p=0.6)),
+    "cutmix-elem-p0.6": (
+        _labelled(mix.cutmix, IMAGES, alpha=1.0, mode="elem", p=0.6), _pairs(mix.cutmix_pairs, IMAGES, 1.0, mode="elem", p=0.6)),
+    "mixup-batch-groups4": (
+        _labelled(mix.mixup, IMAGES, alpha=1.0, mode="batch", groups=4), _pairs(mix.mixup_pairs, IMAGES, 1.0, mode="batch", groups=4)),
+}
+
+
+@pytest.fixture(scope="module")
+def mixed():
+    """Every configuration above over the same R_MIX keys."""
+    keys = jax.random.split(jax.random.key(2024), R_MIX)
+    agree = {name: jax.device_get(jax.vmap(entry[0])(keys)) for name, entry in AGREEMENT.items()}
+    same = {name: jax.device_get(jax.vmap(lambda k: (a(k), b(k)))(keys)) for name, (a, b) in SAME_DRAW.items()}
+    return agree, same
+
+
+def _weights_from_pairs(perm, lam):
+    """(R, N, N) source weights of each mixed example: lam on itself, 1 - lam on its partner."""
+    lam = np.asarray(lam, np.float64)[..., None]
+    eye = np.eye(np.shape(perm)[-1])
+    return lam * eye + (1.0 - lam) * eye[np.asarray(perm)]
+
+
+def _weights(name, out):
+    """Source weights (R, N, N) of a configuration's output, from its labels or its (perm, lam)."""
+    if len(out) == 3:
+        return _weights_from_pairs(*out[1:])
+    eps = AGREEMENT[name][2]
+    return (np.asarray(out[1], np.float64) - eps / N_MIX) / (1.0 - eps)  # undo the smoothing
+
+
+def _check_sources(x_mixed, weights, values, tol=1e-5):
+    """Pixels against source weights (R, N, N); returns (R, N) masks of blended and of pasted examples."""
+    w = np.asarray(weights, np.float64)
+    r, n = w.shape[:2]
+    pixels = np.asarray(x_mixed, np.float64).reshape(r, n, -1)
+    values = np.asarray(values, np.float64)
+    np.testing.assert_allclose(w.sum(-1), 1.0, atol=tol)
+    assert w.min() > -tol, "a negative label weight"
+    others = np.where(np.eye(n, dtype=bool), 0.0, w)
+    assert ((others > tol).sum(-1) <= 1).all(), "a label names more than one partner"
+    expected = w @ values
+    np.testing.assert_allclose(pixels.mean(-1), expected, atol=tol, err_msg="mean pixel != label weights @ values")
+    blend = (np.abs(pixels - expected[..., None]) < tol).all(-1)
+    copy = ((np.abs(pixels[..., None] - values) < tol) & (w[:, :, None, :] > tol)).any(-1).all(-1)
+    bad = np.argwhere(~(blend | copy))
+    assert bad.size == 0, f"(draw, example) {bad[:3].tolist()}: values neither the label's blend nor copies of its sources"
+    mixed_at_all = np.diagonal(w, axis1=1, axis2=2) < 1 - tol
+    return blend & ~copy & mixed_at_all, copy & ~blend & mixed_at_all
+
+
+@pytest.mark.parametrize("name", sorted(AGREEMENT))
+def test_mixed_pixels_agree_with_mixed_labels(mixed, name):
+    _, method, _, groups = AGREEMENT[name]
+    out = mixed[0][name]
+    weights = _weights(name, out)
+    blended, pasted = _check_sources(out[0], weights, V_MIX)
+    assert (blended | pasted).mean() > 0.1, "hardly any example was mixed"
+    if method == "both":
+        assert blended.any() and pasted.any(), "Mixup with both methods on never used one of them"
+        if "batch" in name:
+            assert not (blended.any(axis=1) & pasted.any(axis=1)).any(), "batch mode mixed one batch both ways"
+    else:
+        assert not (pasted if method == "mixup" else blended).any(), f"{method} did the other method's mixing"
+    # Every partner a label names lies in its example's block of N / groups (all of it for 1).
+    block = np.arange(N_MIX) // (N_MIX // groups)
+    same_block = block[:, None] == block[None, :]
+    assert (same_block | (weights < 1e-5)).all(), "a partner outside its example's block"
+
+
+@pytest.mark.parametrize("name", sorted(SAME_DRAW))
+def test_pairs_return_the_perm_and_lam_the_labels_use(mixed, name):
+    (x_l, y), (x_p, perm, lam) = mixed[1][name]
+    np.testing.assert_array_equal(x_l, x_p)
+    np.testing.assert_allclose(np.asarray(y, np.float64), _weights_from_pairs(perm, lam), atol=1e-6)
+    _check_sources(x_p, _weights_from_pairs(perm, lam), V_MIX)
+
+
+@pytest.mark.parametrize("name", ["mixup_pairs-elem-groups4", "cutmix_pairs-elem-groups2", "mixup_pairs-batch"])
+def test_partners_are_a_permutation_within_each_block(mixed, name):
+    groups = AGREEMENT[name][3]
+    perm = np.asarray(mixed[0][name][1])  # (R, N)
+    size = N_MIX // groups
+    own = np.arange(N_MIX).reshape(groups, size)
+    # Each block's partners are a permutation of that block's own indices ...
+    blocks = np.sort(perm.reshape(R_MIX, groups, size), axis=-1)
+    np.testing.assert_array_equal(blocks, np.broadcast_to(own, blocks.shape))
+    # ... and not a fixed one: every example meets every member of its block, about equally often.
+    for i in range(N_MIX):
+        counts = np.bincount(perm[:, i], minlength=N_MIX)
+        np.testing.assert_array_equal(counts > 0, np.isin(np.arange(N_MIX), own[i // size]))
+        assert counts.max() < 2 * R_MIX / size
+
+
+# --- Probabilities, from the same draws ------------------------------------------------------
+
+
+def _within(observed, p, n, where):
+    """An observed frequency within 4 standard errors of p over n independent draws."""
+    se = np.sqrt(p * (1 - p) / n)
+    assert abs(observed - p) < 4 * se, f"{where}: frequency {observed:.4f}, expected {p:.4f} +- {4 * se:.4f} (n={n})"
+
+
+# A CutMix window along T is empty when its length floor(T sqrt(1 - lam)) is below 2, which
+# Beta(1, 1) draws with probability 4 / T**2; an example whose partner is itself shows no mixing
+# (probability 1 / N per example of a random permutation, 1 / N! for a whole batch).
+NOT_EMPTY = 1 - 4 / T_MIX**2
+
+
+@pytest.mark.parametrize("name", ["Mixup-both-elem", "signals-Mixup-both-elem"])
+def test_mixup_prob_and_switch_prob_are_honoured_per_example(mixed, name):
+    out = mixed[0][name]
+    blended, pasted = _check_sources(out[0], _weights(name, out), V_MIX)
+    shown = blended | pasted
+    # Images 6 x 5: a box is empty when a side floor(6 sqrt(1 - lam)) or floor(5 ...) is below 2.
+    not_empty = NOT_EMPTY if name.startswith("signals") else 1 - 4 / 25
+    expected = PROB * (1 - 1 / N_MIX) * ((1 - SWITCH) + SWITCH * not_empty)
+    _within(shown.mean(), expected, shown.size, "mixed examples")
+    cut = SWITCH * not_empty / ((1 - SWITCH) + SWITCH * not_empty)
+    _within(pasted.sum() / shown.sum(), cut, shown.sum(), "CutMix among mixed examples")
+    # Per-example draws: batches where some examples are mixed and others not.
+    assert (shown.any(1) & ~shown.all(1)).mean() > 0.5
+
+
+@pytest.mark.parametrize("name", ["Mixup-both-batch", "signals-Mixup-both-batch"])
+def test_mixup_prob_and_switch_prob_are_honoured_per_batch(mixed, name):
+    out = mixed[0][name]
+    blended, pasted = _check_sources(out[0], _weights(name, out), V_MIX)
+    shown = (blended | pasted).any(1)
+    not_empty = NOT_EMPTY if name.startswith("signals") else 1 - 4 / 25
+    expected = PROB * ((1 - SWITCH) + SWITCH * not_empty)
+    _within(shown.mean(), expected, shown.size, "mixed batches")
+    cut = SWITCH * not_empty / ((1 - SWITCH) + SWITCH * not_empty)
+    _within(pasted.any(1).sum() / shown.sum(), cut, shown.sum(), "CutMix among mixed batches")
+
+
+@pytest.mark.parametrize("name, expected", [("mixup_pairs-elem-p0.3", PROB), ("cutmix_pairs-elem-p0.3", PROB * NOT_EMPTY)])
+def test_p_gates_mixing_per_example(mixed, name, expected):
+    lam = np.asarray(mixed[0][name][2])
+    _within((lam < 1.0).mean(), expected, lam.size, f"{name}: lam < 1")

@@ -527,3 +527,121 @@ def test_property_every_bound_is_kept(lower, width, seed):
         jax.random.key(seed), x, noise_std=3.0, dropout_prob=0.5, lower=lower, upper=upper, fill=lower + width / 3
     )
     assert bool(((out >= lower) & (out <= upper)).all())
+
+
+# --- a second hostile trial (new cases of the same classes) ---------------------------------
+
+
+def test_a_fused_group_fills_each_region_with_its_own_steps_fill():
+    image = jnp.full((16, 16, 1), 100, jnp.uint8)
+    rotation, crop = ja.RandomRotation((45, 45), fill=255), ja.CenterCrop(20, fill=0)
+    np.testing.assert_array_equal(ja.Compose([rotation, crop])(KEY, image), crop(KEY, rotation(KEY, image)))
+    choice = ja.RandomChoice([ja.RandomRotation((45, 45), fill=255), ja.RandomRotation((45, 45), fill=0)], p=[1, 0])
+    assert float(choice(KEY, image)[0, 0, 0]) == 1.0
+
+
+def test_an_enlarging_step_fused_with_a_filling_step_keeps_the_border():
+    flat = jnp.full((8, 8, 1), 0.5)
+    np.testing.assert_allclose(ja.Compose([ja.Resize(16), ja.CenterCrop(16)])(KEY, flat), 0.5, rtol=1e-6)
+    pipeline = ja.Compose([ja.RandomResizedCrop(40, scale=(1, 1), ratio=(1, 1)), ja.RandomRotation(0)])
+    np.testing.assert_allclose(pipeline(KEY, jnp.full((20, 20, 1), 0.5)), 0.5, rtol=1e-6)
+    # Fused equals sequential for a smooth image, border band included.
+    yy, xx = np.mgrid[0:10, 0:10]
+    ramp = jnp.asarray((0.3 + 0.04 * xx + 0.02 * yy)[..., None], jnp.float32)
+    rotation = ja.RandomRotation((30, 30), interpolation="bilinear", fill=0.2)
+    fused = ja.Compose([ja.Resize(20), rotation])(KEY, ramp)
+    np.testing.assert_allclose(fused, rotation(KEY, ja.Resize(20)(KEY, ramp)), atol=6e-3)
+
+
+def test_checked_keeps_its_checks_for_an_already_jitted_function_and_leaves_it_working():
+    augment = jax.jit(ja.batch(ja.ColorJitter(0.2)))
+    good, bad = jnp.full((2, 8, 8, 3), 0.5), jnp.full((2, 8, 8, 3), 400.0)
+    augment(KEY, good)
+    with pytest.raises(ValueError, match=r"\[0, 1\]"):
+        ja.checked(augment)(KEY, bad)
+    augment(KEY, good)
+
+
+def test_train_steps_refuse_labels_outside_the_classes():
+    model = _tiny_model()
+    optimizer = nnx.Optimizer(model, optax.sgd(0.1), wrt=nnx.Param)
+    step = train.make_train_step(mix=mix.Mixup(num_classes=3), num_classes=3)
+    for bad in (jnp.array([0, 5]), jnp.array([-1, 0])):
+        with pytest.raises(ValueError, match=r"class ids in \[0, num_classes=3\)"):
+            step(model, optimizer, KEY, (IMAGES, bad))
+        with pytest.raises(ValueError, match=r"class ids in \[0, num_classes=3\)"):
+            train.make_eval_step(num_classes=3, views=["hflip"])(model, (IMAGES, bad))
+
+
+def test_sharpen_merge_sums_to_one_at_low_temperature():
+    probs = jax.nn.softmax(jnp.linspace(0.0, 1.0, 100))
+    model = lambda x: jnp.broadcast_to(probs, (x.shape[0], 100))  # noqa: E731
+    merged = tta.predict(model, jnp.ones((1, 4, 4, 1)), merge="sharpen", temperature=0.1)
+    np.testing.assert_allclose(merged.sum(), 1.0, rtol=1e-5)
+    assert int(jnp.argmax(merged)) == 99
+
+
+def test_a_colour_step_after_a_step_that_leaves_unit_range_is_refused_when_built():
+    with pytest.raises(ValueError, match="ColorJitter clamps to \\[0, 1\\] but comes after Normalize"):
+        ja.Compose([ja.Normalize([0.5], [0.1]), ja.ColorJitter(brightness=0.2)])
+    with pytest.raises(ValueError, match="after ScaleIntensityRange without clip=True"):
+        ja.Compose([ja.ScaleIntensityRange(-160, 240), ja.RandomApply([ja.ColorJitter(contrast=0.2)])])
+    with pytest.raises(ValueError, match=r"predict: float image values must lie in \[0, 1\]"):
+        tta.predict(lambda z: z.mean((1, 2, 3)), jnp.full((1, 8, 8, 1), 400.0), [], n=2, key=KEY, pipeline=ja.ColorJitter(0.1))
+
+
+def test_channels_first_and_integer_batches_are_refused_by_mixing_and_tta():
+    chw = jnp.zeros((4, 3, 32, 32))
+    with pytest.raises(ValueError, match="looks channels-first"):
+        mix.cutmix(KEY, chw, jnp.array([0, 1, 0, 1]), num_classes=2)
+    with pytest.raises(ValueError, match="looks channels-first"):
+        tta.predict(lambda z: z.mean((1, 2)), chw, ["hflip"])
+    with pytest.raises(TypeError, match="uint8 .* or floating"):
+        tta.predict(lambda z: z.mean((1, 2)), jnp.zeros((2, 8, 8, 1), jnp.int32), ["hflip"])
+
+
+def test_a_map_head_without_channels_is_inverted_too():
+    x = jnp.zeros((1, 4, 4, 1)).at[0, :, 0, 0].set(1.0)
+    out = tta.predict(lambda z: {"seg": z, "edge": z[..., 0]}, x, ["hflip"], invert=True)
+    np.testing.assert_array_equal(out["edge"], x[..., 0])
+
+
+def test_one_column_integer_labels_are_refused_with_the_fix():
+    with pytest.raises(ValueError, match=r"pass y.ravel\(\)"):
+        mix.soft_labels(jnp.array([[0], [2]]), num_classes=3)
+
+
+def test_random_grayscale_refuses_channels_it_cannot_convert():
+    with pytest.raises(ValueError, match="1 \\(gray\\) or 3 \\(RGB\\) channels, got 4"):
+        ja.RandomGrayscale(p=1)(KEY, jnp.zeros((8, 8, 4)))
+
+
+@pytest.mark.parametrize(
+    "build, match",
+    [
+        (lambda: ja.Normalize([float("nan")], [1.0]), "mean must be finite"),
+        (lambda: ja.Normalize([0.5], [float("inf")]), "std must be finite"),
+        (lambda: ja.RandomErasing(value=float("nan")), "value must be a finite number"),
+        (lambda: ja.RandomChoice([ja.RandomHorizontalFlip()] * 2, p=[float("nan"), 1]), "p must have one weight"),
+        (lambda: tta.shift(float("nan"), 0), "dy must be a finite number"),
+        (lambda: tta.zoom(float("inf")), "factor must be a finite number"),
+        (lambda: tta.TTA(lambda z: z, temperature=-1.0), "temperature must be > 0"),
+        (lambda: tta.TTA(lambda z: z, activation="relu"), "activation must be"),
+        (lambda: signal.stretch(ECG, float("inf")), "factor must be > 0"),
+        (lambda: tabular.feature_noise(KEY, ROW, lower=[float("nan"), 0.0, 0.0]), "lower must not be NaN"),
+        (lambda: ja.RandomRotation(10, mask_fill=255)(KEY, IMAGES[0], jnp.zeros((16, 16), bool)), "0 or 1"),
+    ],
+)
+def test_more_out_of_domain_arguments_are_refused(build, match):
+    with pytest.raises((ValueError, TypeError), match=match):
+        build()
+
+
+def test_numpy_scalars_and_arrays_are_numbers():
+    assert ja.ColorJitter(brightness=np.float32(0.25)).brightness == (0.75, 1.25)
+    assert ja.RandomRotation(np.int64(10)).degrees == (-10.0, 10.0)
+    assert ja.RandomResizedCrop(8, scale=np.array([0.5, 1.0])).scale == (0.5, 1.0)
+    assert ja.RandomCrop(16, padding=np.int64(2)).padding == (2, 2, 2, 2)
+    assert signal.time_shift(KEY, ECG, fs=np.float32(100.0)).shape == ECG.shape
+    assert mix.mixup(KEY, IMAGES, jnp.array([0, 1]), num_classes=np.int64(2))[1].shape == (2, 2)
+    np.testing.assert_allclose(tabular.fit_scale(jnp.array([[1.0], [3.0], [jnp.inf]])), [1.0])

@@ -158,19 +158,56 @@ def test_powerline_adds_a_tone_at_the_mains_frequency(ecg):
     assert abs(_dominant_frequency(added[:, 0], FS) - 50.0) < 0.2
 
 
+def _shift_of(k):
+    """The shift time_shift draws from key k, read from a wrapped ramp."""
+    out = np.asarray(signal.time_shift(jax.random.key(k), jnp.arange(100.0)[:, None], fs=10.0, max_shift=3.0))[0, 0]
+    s = -int(out)
+    return s + 100 if s < -50 else s
+
+
 def test_time_shift_wraps_and_zero_fills():
-    x = jnp.arange(100.0)[:, None]
-    out = np.asarray(signal.time_shift(jax.random.key(2), x, fs=10.0, max_shift=3.0))[:, 0]
-    shifts = [s for s in range(-30, 31) if np.array_equal(np.roll(np.arange(100.0), s), out)]
-    assert len(shifts) == 1
-    zeroed = np.asarray(signal.time_shift(jax.random.key(2), x + 1, fs=10.0, max_shift=3.0, mode="zero"))[:, 0]
-    assert (zeroed == 0).sum() <= 30
+    ramp = jnp.arange(100.0)[:, None]
+    # out[t] = x[t - shift]: on a ramp, out[0] is -shift modulo 100. 400 draws in one call.
+    outs = np.asarray(jax.vmap(lambda k: signal.time_shift(k, ramp, fs=10.0, max_shift=3.0))(jax.random.split(jax.random.key(0), 400)))
+    shifts = -outs[:, 0, 0].astype(int)
+    shifts = np.where(shifts < -50, shifts + 100, shifts)
+    for out, s in zip(outs[:20], shifts):
+        np.testing.assert_array_equal(out[:, 0], np.roll(np.arange(100.0), s))
+    # Uniform over -30..30 samples (3 s at 10 Hz): never beyond, the extremes reached, centred.
+    assert np.abs(shifts).max() <= 30 and shifts.min() <= -27 and shifts.max() >= 27
+    assert abs(shifts.mean()) < 4 * 17.6 / np.sqrt(400)
+    for k in (2, 4):  # one shift back and one forward
+        s = _shift_of(k)
+        assert s != 0
+        # The same draw with zeros: the samples that wrapped around are zero, the rest as wrapped.
+        zeroed = np.asarray(signal.time_shift(jax.random.key(k), ramp + 1, fs=10.0, max_shift=3.0, mode="zero"))[:, 0]
+        expected = np.roll(np.arange(100.0) + 1, s)
+        if s > 0:
+            expected[:s] = 0
+        else:
+            expected[100 + s :] = 0
+        np.testing.assert_array_equal(zeroed, expected)
+        assert (zeroed == 0).sum() == abs(s)
 
 
 def test_segment_mask_length_is_bounded():
-    out = np.asarray(signal.segment_mask(jax.random.key(0), jnp.ones((1000, 2)), fs=100.0, max_duration=0.5))
-    masked = (out[:, 0] == 0).sum()
-    assert masked <= 50 and np.all((out[:, 0] == 0) == (out[:, 1] == 0))
+    # 1000 draws in one call: one window of 0 to 50 samples (0.5 s at 100 Hz), uniformly, placed
+    # anywhere it fits in 60 samples.
+    keys = jax.random.split(jax.random.key(0), 1000)
+    outs = np.asarray(jax.vmap(lambda k: signal.segment_mask(k, jnp.ones((60, 2)), fs=100.0, max_duration=0.5))(keys))
+    masked = outs[..., 0] == 0
+    assert np.all(masked == (outs[..., 1] == 0))  # all leads at once
+    assert np.all((outs == 0) | (outs == 1))
+    lengths = masked.sum(axis=1)
+    starts = masked.argmax(axis=1)
+    # One contiguous window: its samples are exactly the run starting at its first sample.
+    runs = (np.arange(60)[None] >= starts[:, None]) & (np.arange(60)[None] < (starts + lengths)[:, None])
+    np.testing.assert_array_equal(masked, runs)
+    assert lengths.max() == 50 and lengths.min() == 0
+    # Uniform on 0..50: mean 25, standard deviation 14.7.
+    assert abs(lengths.mean() - 25.0) < 4 * 14.7 / np.sqrt(1000)
+    # Windows start anywhere they fit, the first and the last sample included.
+    assert (starts + lengths == 60).any() and (starts[lengths > 0] == 0).any()
 
 
 def test_lead_dropout_keeps_at_least_one_lead():
@@ -179,15 +216,66 @@ def test_lead_dropout_keeps_at_least_one_lead():
         assert (out.max(axis=0) == 1).sum() == 1
 
 
+def _within(observed, p, n, where):
+    """An observed frequency within 4 standard errors of p over n independent draws."""
+    se = np.sqrt(p * (1 - p) / n)
+    assert abs(observed - p) < 4 * se, f"{where}: frequency {observed:.4f}, expected {p:.4f} +- {4 * se:.4f} (n={n})"
+
+
+def test_lead_dropout_drops_each_lead_with_probability_p():
+    keys = jax.random.split(jax.random.key(0), 2000)
+    outs = np.asarray(jax.vmap(lambda k: signal.lead_dropout(k, jnp.ones((16, 12)), p=0.3))(keys))
+    dropped = outs[:, 0, :] == 0  # (draws, leads)
+    assert np.all((outs == 0) == dropped[:, None, :])  # a dropped lead is dropped for its whole length
+    _within(dropped.mean(), 0.3, dropped.size, "dropped leads")
+    for lead in range(12):
+        _within(dropped[:, lead].mean(), 0.3, len(dropped), f"lead {lead}")
+    # Leads drop independently: the count per draw is Binomial(12, 0.3), variance 2.52.
+    assert abs(dropped.sum(1).var() - 12 * 0.3 * 0.7) < 0.4
+
+
+def test_augment_ecg_applies_each_step_with_probability_p():
+    # Turn one step's magnitude on at a time; the same keys give the same apply-or-not draws, so
+    # a changed output says that step was applied, and the three masks can be compared.
+    x = ecg_like(t=32, c=2, fs=50.0)
+    keys = jax.random.split(jax.random.key(0), 4000)
+    steps = {
+        "noise": dict(noise_std=0.1, wander_amplitude=0.0, scale=(1.0, 1.0)),
+        "wander": dict(noise_std=0.0, wander_amplitude=0.5, scale=(1.0, 1.0)),
+        "time scale": dict(noise_std=0.0, wander_amplitude=0.0, scale=(1.2, 1.3)),
+    }
+
+    @jax.jit
+    def run(keys):
+        return {
+            name: jax.vmap(lambda k: signal.augment_ecg(k, x, p=0.3, fs=50.0, **kw))(keys) for name, kw in steps.items()
+        }
+
+    applied = {name: np.any(np.asarray(out) != np.asarray(x), axis=(1, 2)) for name, out in run(keys).items()}
+    for name, mask in applied.items():
+        _within(mask.mean(), 0.3, mask.size, name)
+    noise, wander, scale = applied.values()
+    _within((noise & wander).mean(), 0.09, noise.size, "noise and wander")
+    _within((wander & scale).mean(), 0.09, noise.size, "wander and time scale")
+    _within((noise & scale).mean(), 0.09, noise.size, "noise and time scale")
+    _within((noise & wander & scale).mean(), 0.027, noise.size, "all three")
+
+
 def test_permuting_ecg_leads_is_refused():
     with pytest.raises(ValueError, match="12 leads of an ECG: no"):
         signal.permute_channels(jax.random.key(0), jnp.ones((10, 12)))
 
 
 def test_permutation_keeps_the_channels():
-    x = jnp.ones((10, 3)) * jnp.arange(3.0)[None, :]
-    out = np.asarray(signal.permute_channels(jax.random.key(0), x, channels_exchangeable=True))
-    assert sorted(out[0].tolist()) == [0.0, 1.0, 2.0]
+    # Channel c holds 100 c + t: every output channel is one whole input channel, each used once.
+    x = jnp.arange(10.0)[:, None] + 100.0 * jnp.arange(4.0)[None, :]
+    keys = jax.random.split(jax.random.key(0), 400)
+    outs = np.asarray(jax.vmap(lambda k: signal.permute_channels(k, x, channels_exchangeable=True))(keys))
+    source = outs[:, 0, :] // 100  # (draws, channels): which input channel each output shows
+    np.testing.assert_array_equal(outs, np.asarray(x)[:, source.astype(int)].transpose(1, 0, 2))
+    np.testing.assert_array_equal(np.sort(source, axis=1), np.broadcast_to(np.arange(4.0), source.shape))
+    # Not the identity, and every channel lands everywhere: all 24 orders come up.
+    assert len({tuple(row) for row in source}) == 24
 
 
 def test_augment_ecg_with_p_zero_is_the_identity(ecg):

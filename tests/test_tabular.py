@@ -50,10 +50,25 @@ def test_missingness_mask_marks_exactly_the_filled_values(x, p, fill, seed):
     np.testing.assert_array_equal(np.asarray(out)[~np.asarray(missing)], np.asarray(x)[~np.asarray(missing)])
 
 
+def _within(observed, p, n, where):
+    """An observed frequency within 4 standard errors of p over n independent draws."""
+    se = np.sqrt(p * (1 - p) / n)
+    assert abs(observed - p) < 4 * se, f"{where}: frequency {observed:.4f}, expected {p:.4f} +- {4 * se:.4f} (n={n})"
+
+
 def test_dropout_rate_matches_the_probability():
     X = jnp.ones((2000, F))
-    _, missing = ja.batch(functools.partial(tabular.feature_dropout, dropout_prob=0.2, return_mask=True))(jax.random.key(0), X)
-    assert abs(float(missing.mean()) - 0.2) < 0.01
+    drop = functools.partial(tabular.feature_dropout, dropout_prob=0.3, frozen=[F - 1], return_mask=True)
+    out, missing = ja.batch(drop)(jax.random.key(0), X)
+    out, missing = np.asarray(out), np.asarray(missing)
+    np.testing.assert_array_equal(out == 0, missing)
+    assert not missing[:, F - 1].any()  # frozen: never dropped
+    free = missing[:, : F - 1]
+    _within(free.mean(), 0.3, free.size, "missing values")
+    for f in range(F - 1):
+        _within(free[:, f].mean(), 0.3, len(free), f"feature {f}")
+    # Features go missing independently: the count per row is Binomial(F - 1, 0.3).
+    assert abs(free.sum(1).var() - (F - 1) * 0.3 * 0.7) < 0.25
 
 
 def test_noise_is_scaled_per_feature():

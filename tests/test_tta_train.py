@@ -85,10 +85,187 @@ def test_random_views_from_a_pipeline_and_their_inversion():
     assert not np.allclose(np.asarray(a), np.asarray(b))
 
 
+# --- Inversion is exact, and pixels a view never saw get no weight ---------------------------
+#
+# The model is pointwise in the pixel values (2 v + 1) plus a fixed bias per position, so it is
+# equivariant to no view: a view's output, mapped back, differs from the identity's exactly by
+# the bias the view put at each pixel, and an inverted pixel from the wrong place, or a weight
+# given to a pixel the view never saw, changes the merged value. The expected merge is computed
+# by hand, with numpy's flips, quarter turns and shifts, never with jaxaug's matrices.
+
+S = 13  # odd: zoom(2) about the centre (6, 6) sends every input pixel to a whole view pixel
+BIAS = np.random.default_rng(11).uniform(-1.0, 1.0, (S, S, 2)).astype(np.float32)
+
+
+def biased_model(v):
+    return v * 2.0 + 1.0 + BIAS[None]
+
+
+def _dihedral(a, k, flip):
+    """Mirror left to right (if flip), then turn by k counter-clockwise quarter turns; a (H, W, ...)."""
+    return np.rot90(a[:, ::-1] if flip else a, k)
+
+
+def _undo_dihedral(a, k, flip):
+    b = np.rot90(a, -k)
+    return b[:, ::-1] if flip else b
+
+
+def _translate(a, dy, dx):
+    """out[u] = a[u - (dy, dx)]: the content moved by (dy, dx), zeros where nothing moved in."""
+    out = np.zeros_like(a)
+    h, w = a.shape[:2]
+    out[max(dy, 0) : h + min(dy, 0), max(dx, 0) : w + min(dx, 0)] = a[max(-dy, 0) : h + min(-dy, 0), max(-dx, 0) : w + min(-dx, 0)]
+    return out
+
+
+def _view(a, k, flip, dy, dx):
+    return _dihedral(_translate(a, dy, dx), k, flip)
+
+
+def _back(a, k, flip, dy, dx):
+    """A view's output mapped back to the input frame (zero where the view did not see)."""
+    return _translate(_undo_dihedral(a, k, flip), -dy, -dx)
+
+
+def _expected_merge(x, maps):
+    """Merged output and spread of biased_model over views given as (back-mapped bias, seen)."""
+    num = sum(seen * bias for bias, seen in maps)
+    den = sum(seen for _, seen in maps)
+    mean_bias = num / den
+    spread = np.sqrt(sum(seen * (bias - mean_bias) ** 2 for bias, seen in maps) / den)
+    return 2.0 * np.asarray(x) + 1.0 + mean_bias, spread
+
+
+def _recording(model):
+    """A model that also hands back the batch of views it was called on (inside one trace)."""
+    seen = []
+
+    def wrapped(v):
+        seen.append(v)
+        return model(v)
+
+    return wrapped, seen
+
+
+# (view, (quarter turns, mirrored, dy, dx)) in numpy's terms.
+FIXED_VIEWS = [
+    (tta.hflip(), (0, True, 0, 0)),
+    (tta.vflip(), (2, True, 0, 0)),
+    (tta.rot90(1), (1, False, 0, 0)),
+    (tta.rot90(2), (2, False, 0, 0)),
+    (tta.rot90(3), (3, False, 0, 0)),
+    (tta.shift(2, -3), (0, False, 2, -3)),
+    (tta.shift(-4, 1), (0, False, -4, 1)),
+]
+IDENTITY = (0, False, 0, 0)
+
+
+def test_inversion_is_exact_for_every_fixed_view():
+    x = np.asarray(jax.random.uniform(jax.random.key(4), (2, S, S, 2)))
+
+    @jax.jit
+    def run(x):
+        model, views = _recording(biased_model)
+        merged, std = tta.predict(model, x, [v for v, _ in FIXED_VIEWS], invert=True, return_std=True)
+        return merged, std, views[0]
+
+    merged, std, inputs = jax.device_get(run(x))
+    # Each view showed what its name says (the identity first, then the views in the order
+    # given, for each example; either example-major or view-major) ...
+    maps = [IDENTITY] + [g for _, g in FIXED_VIEWS]
+    shown = np.stack([np.stack([_view(x[b], *g) for g in maps]) for b in range(2)])  # (N, V, ...)
+    layouts = [shown.reshape(inputs.shape), shown.swapaxes(0, 1).reshape(inputs.shape)]
+    assert any(np.abs(inputs - want).max() < 1e-6 for want in layouts), "the views are not the named flips, turns and shifts"
+    ones = np.ones((S, S, 2), np.float32)
+    for b in range(2):
+        # ... and its output came back to the pixels it saw, and only there.
+        maps = [(_back(BIAS, *g), _back(ones, *g)) for g in [IDENTITY] + [g for _, g in FIXED_VIEWS]]
+        want, want_std = _expected_merge(x[b], maps)
+        np.testing.assert_allclose(merged[b], want, atol=1e-5)
+        np.testing.assert_allclose(std[b], want_std, atol=1e-4)
+
+
+def _zoom2_maps():
+    """zoom(2) on S x S: input pixel p is view pixel 2 p - 6, seen for p in 3..9."""
+    idx = 2 * np.arange(S) - (S - 1) // 2
+    seen1 = (idx >= 0) & (idx < S)
+    clip = np.clip(idx, 0, S - 1)
+    seen = (seen1[:, None] & seen1[None, :])[..., None].astype(np.float32)
+    return [(BIAS, np.ones_like(seen)), (np.where(seen > 0, BIAS[clip][:, clip], 0.0), seen)]
+
+
 def test_zoom_inversion_leaves_unseen_pixels_out():
-    x = jax.random.uniform(jax.random.key(4), (1, 12, 12, 1))
-    merged = tta.predict(flip_equivariant_segmenter, x, [tta.zoom(1.5)], invert=True)
-    assert merged.shape == (1, 12, 12, 2) and bool(jnp.all(jnp.isfinite(merged)))
+    x = np.asarray(jax.random.uniform(jax.random.key(5), (2, S, S, 2)))
+    rows, cols = np.mgrid[0:S, 0:S].astype(np.float32)
+    affine = np.stack([0.3 * rows + 0.7 * cols, 5.0 - 0.5 * rows + 0.2 * cols], -1)[None]  # bilinear is exact on it
+
+    @jax.jit
+    def run(x, affine):
+        return (
+            tta.predict(biased_model, x, [tta.zoom(2.0)], invert=True),
+            tta.predict(lambda v: v * 2.0 + 1.0, affine, [tta.zoom(1.5)], invert=True),
+        )
+
+    merged, merged_affine = jax.device_get(run(x, affine))
+    want, _ = _expected_merge(x, _zoom2_maps())
+    np.testing.assert_allclose(merged, want, atol=1e-5)
+    # The border the zoomed view never saw is the identity view's output alone.
+    border = np.ones((S, S), bool)
+    border[3:10, 3:10] = False
+    np.testing.assert_allclose(merged[:, border], np.asarray(biased_model(x))[:, border], atol=1e-5)
+    # A factor that lands between pixels: still exact (bilinear on an affine image), and the
+    # unseen border (edge-repeated if it were let in) is the identity's alone.
+    np.testing.assert_allclose(merged_affine, affine * 2.0 + 1.0, atol=1e-4)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    raises=AssertionError,
+    reason="library bug: a view that zooms out or shifts by a fraction of a pixel shows the fill "
+    "value in its border band, and inversion counts those outputs at the input's border pixels "
+    "(the 'seen' weight checks where the view lands, not whether the view pixel saw the input)",
+)
+def test_inversion_of_zoom_out_and_fractional_shift_ignores_the_fill():
+    rows, cols = np.mgrid[0:S, 0:S].astype(np.float32)
+    affine = np.stack([0.3 * rows + 0.7 * cols + 1.0, 5.0 - 0.5 * rows + 0.2 * cols], -1)[None]
+    merged = jax.jit(lambda a: tta.predict(lambda v: v * 2.0 + 1.0, a, [tta.zoom(0.8), tta.shift(0.5, -1.5)], invert=True))(affine)
+    np.testing.assert_allclose(np.asarray(merged), affine * 2.0 + 1.0, atol=1e-4)
+
+
+def _identify(inputs, x, max_shift):
+    """For each model input, the (example, (k, flip, dy, dx)) whose numpy view of x it equals."""
+    shifts = range(-max_shift, max_shift + 1)
+    maps = [(k, f, dy, dx) for k in range(4) for f in (False, True) for dy in shifts for dx in shifts]
+    found = []
+    for b in range(x.shape[0]):
+        candidates = np.stack([_view(x[b], *g) for g in maps])
+        match = np.abs(inputs[:, None] - candidates[None]).max(axis=(2, 3, 4)) < 1e-6  # (inputs, maps)
+        found += [(i, b, maps[j]) for i, j in zip(*np.nonzero(match))]
+    assert sorted(i for i, _, _ in found) == list(range(len(inputs))), "a view that is no flip, turn or shift of an example"
+    return [(b, g) for _, b, g in found]
+
+
+def test_random_pipeline_views_invert_exactly():
+    x = np.asarray(jax.random.uniform(jax.random.key(6), (2, S, S, 2)))
+    pipeline = ja.Compose([ja.RandomCrop(S, padding=3), ja.RandomHorizontalFlip(), ja.RandomRot90()])
+
+    @jax.jit
+    def run(x, key):
+        model, views = _recording(biased_model)
+        merged, std = tta.predict(model, x, [], key=key, pipeline=pipeline, n=6, invert=True, return_std=True)
+        return merged, std, views[0]
+
+    merged, std, inputs = jax.device_get(run(x, jax.random.key(1)))
+    views = _identify(inputs, x, 3)
+    assert len({g for _, g in views}) > 4, "random views hardly differ"
+    ones = np.ones((S, S, 2), np.float32)
+    for b in range(2):
+        maps = [(_back(BIAS, *g), _back(ones, *g)) for e, g in views if e == b]
+        assert len(maps) == 7  # the identity and n = 6 draws
+        want, want_std = _expected_merge(x[b], maps)
+        np.testing.assert_allclose(merged[b], want, atol=1e-5)
+        np.testing.assert_allclose(std[b], want_std, atol=1e-4)
 
 
 def test_nnx_wrapper_is_a_module_and_matches_predict():
@@ -115,7 +292,8 @@ def test_linen_apply_style_function():
     variables = net.init(jax.random.key(0), x.reshape(3, -1))
     apply_fn = lambda batch: net.apply(variables, batch.reshape(batch.shape[0], -1))  # noqa: E731
     out = tta.predict(apply_fn, x, ["hflip"], activation="softmax")
-    assert out.shape == (3, 2)
+    expected = (jax.nn.softmax(apply_fn(x), -1) + jax.nn.softmax(apply_fn(x[:, :, ::-1]), -1)) / 2
+    np.testing.assert_allclose(np.asarray(out), np.asarray(expected), atol=1e-6)
 
 
 TTA_BAD = [
@@ -212,7 +390,13 @@ def test_eval_step_with_tta_views():
     model = SmallCNN(2, nnx.Rngs(0))
     plain = train.make_eval_step(num_classes=2)(model, (x, y))
     with_tta = train.make_eval_step(views=["vflip"], num_classes=2)(model, (x, y))
-    assert np.isfinite(float(with_tta["loss"])) and float(with_tta["loss"]) != float(plain["loss"])
+    # The loss and accuracy of the mean probability over the image and its vertical mirror.
+    probs = (jax.nn.softmax(model(x), -1) + jax.nn.softmax(model(x[:, ::-1]), -1)) / 2
+    onehot = jax.nn.one_hot(y, 2)
+    np.testing.assert_allclose(float(with_tta["loss"]), float(-(onehot * jnp.log(probs)).sum(-1).mean()), rtol=1e-5)
+    np.testing.assert_allclose(float(with_tta["accuracy"]), float((probs.argmax(-1) == y).mean()))
+    np.testing.assert_allclose(float(plain["loss"]), float(optax.softmax_cross_entropy(model(x), onehot).mean()), rtol=1e-5)
+    assert float(with_tta["loss"]) != float(plain["loss"])
 
 
 def test_linen_train_step_updates_the_state():

@@ -138,6 +138,7 @@ def resample(
     separable: bool = False,
     where: str = "resample",
     fill_name: str = "fill",
+    fill_frames: Sequence[tuple[jax.Array, tuple[int, int]]] | None = None,
 ) -> jax.Array:
     """The resampler behind every geometric op; also used for masks.
 
@@ -146,6 +147,12 @@ def resample(
     (no rotation or shear: crops, resizes, flips), and the image is resampled rows first, then
     columns: whole rows and columns are gathered instead of single pixels, which is several
     times faster and gives the same result.
+
+    With ``border="fill"``, `fill_frames` says where the fill goes: one ``(matrix, (h, w))`` per
+    filling step, mapping output pixels into that step's own input of size (h, w). A fused
+    group (an enlarging resize, then a rotation) must fill where the *rotation* reads outside
+    the resized image, not where the composed map leaves the original; by default the frame is
+    `matrix` and the input's own size.
     """
     if interpolation not in INTERPOLATIONS:
         raise ValueError(f"interpolation must be one of {INTERPOLATIONS}, got {interpolation!r}")
@@ -165,6 +172,7 @@ def resample(
             separable=separable,
             where=where,
             fill_name=fill_name,
+            fill_frames=fill_frames,
         )[..., 0]
     height, width, channels = values.shape
     out_h, out_w = size
@@ -180,10 +188,23 @@ def resample(
     # interpolation runs; it is refused if the input's dtype cannot hold it.
     fill_values = _checks.fill_values(where, fill_name, fill, channels, values.dtype)
 
+    if fill_frames is None:
+        fill_frames = [(matrix, (height, width))]
+
+    def frame_points(frame_matrix: jax.Array) -> tuple[jax.Array, jax.Array]:
+        m = jnp.asarray(frame_matrix, jnp.float32)
+        if separable:
+            return m[0, 0] * xs + m[0, 2], m[1, 1] * ys + m[1, 2]
+        return m[0, 0] * xs + m[0, 1] * ys + m[0, 2], m[1, 0] * xs + m[1, 1] * ys + m[1, 2]
+
     if interpolation == "nearest":
         xi = jnp.round(x_in).astype(jnp.int32)
         yi = jnp.round(y_in).astype(jnp.int32)
-        inside = (xi >= 0) & (xi < width) & (yi >= 0) & (yi < height)
+        inside = jnp.ones((), bool)
+        for frame_matrix, (frame_h, frame_w) in fill_frames:
+            fx_in, fy_in = frame_points(frame_matrix)
+            fxi, fyi = jnp.round(fx_in), jnp.round(fy_in)
+            inside = inside & (fxi >= 0) & (fxi < frame_w) & (fyi >= 0) & (fyi < frame_h)
         xi, yi = jnp.clip(xi, 0, width - 1), jnp.clip(yi, 0, height - 1)
         if separable:
             picked = jnp.take(jnp.take(values, yi[:, 0], axis=0, mode="clip"), xi[0], axis=1, mode="clip")
@@ -252,12 +273,16 @@ def resample(
         return out
     # Coverage of the sample by the image: 1 inside, 0 a pixel or more outside, a linear
     # ramp between, which is the weight bilinear interpolation gives in-image neighbours.
-    coverage = (
-        jnp.clip(x_in + 1.0, 0.0, 1.0)
-        * jnp.clip(width - x_in, 0.0, 1.0)
-        * jnp.clip(y_in + 1.0, 0.0, 1.0)
-        * jnp.clip(height - y_in, 0.0, 1.0)
-    ).astype(work)[..., None]
+    coverage = jnp.ones((), jnp.float32)
+    for frame_matrix, (frame_h, frame_w) in fill_frames:
+        fx_in, fy_in = frame_points(frame_matrix)
+        coverage = coverage * (
+            jnp.clip(fx_in + 1.0, 0.0, 1.0)
+            * jnp.clip(frame_w - fx_in, 0.0, 1.0)
+            * jnp.clip(fy_in + 1.0, 0.0, 1.0)
+            * jnp.clip(frame_h - fy_in, 0.0, 1.0)
+        )
+    coverage = jnp.broadcast_to(coverage, jnp.broadcast_shapes(x_in.shape, y_in.shape)).astype(work)[..., None]
     fill_array = jnp.asarray(fill_values, work).reshape(1, 1, channels) * scale
     # Samples wholly outside read nothing from the image (a NaN border pixel stays out).
     return jnp.where(coverage > 0, fill_array + coverage * (out - fill_array), fill_array)
@@ -327,9 +352,9 @@ def rot90(image: ArrayLike, k: int = 1) -> jax.Array:
     """
     image = jnp.asarray(image)
     _checks.check_image("rot90", image)
-    if not isinstance(k, int):
+    if not _checks.is_int(k):
         raise TypeError(f"rot90: k must be a Python int (it can change the shape), got {k!r}")
-    return jnp.rot90(image, k=k, axes=(0, 1))
+    return jnp.rot90(image, k=int(k), axes=(0, 1))
 
 
 def crop(image: ArrayLike, top: ArrayLike, left: ArrayLike, height: int, width: int) -> jax.Array:
