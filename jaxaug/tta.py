@@ -355,8 +355,11 @@ def _merge_head(
     if invert and _is_dense(outputs.shape[1:], height, width):
         back = jnp.linalg.inv(per_example)  # (V, N, 3, 3): input frame -> each view's frame
         outputs = jax.vmap(lambda o, m: _warp_batch(o, m, "edge"))(outputs, back)
+        # An input pixel counts for a view only where the view's pixels there read the input
+        # itself, not fill: which view pixels saw the input (forward), mapped back.
         ones = jnp.ones((batch, height, width, 1), jnp.float32)
-        seen = jax.vmap(lambda m: _warp_batch(ones, m, "fill"))(back)
+        view_saw_input = jax.vmap(lambda m: _warp_batch(ones, m, "fill"))(per_example)
+        seen = jax.vmap(lambda v, m: _warp_batch(v, m, "fill"))(view_saw_input, back)
         weights = jnp.where(seen > 0.999, 1.0, 0.0)
     else:
         weights = jnp.ones((n_views, batch) + (1,) * (outputs.ndim - 2), jnp.float32)

@@ -59,8 +59,10 @@ def assert_aligned(weights, ids, blocks, *, heaviest=True, min_pure=0.2):
         assert not lighter.any(), f"{lighter.sum()} mask pixels copy a pixel the image weighted less than another: {where}"
     else:
         # After two resamples (an antialiased shrink, then a bilinear warp) the nearest of the
-        # nearest need not be the heaviest; it still carries >= 1/8 * 0.49 of the weight.
-        unread = inside & (picked < 0.05)
+        # nearest need not be the heaviest; it still carries >= 1/8 * 0.49 of the weight, where
+        # the image is wholly inside (in the half-filled border band the fill takes the rest).
+        covered = weights.sum(-1) > 0.9
+        unread = inside & covered & (picked < 0.05)
         assert not unread.any(), f"{unread.sum()} mask pixels copy an input pixel the image hardly read there"
     assert inside.mean() > 0.5
     # The same outputs for K labels in blocks.
@@ -205,4 +207,5 @@ def test_preset_masks_follow_the_presets_geometry(make, channels, heaviest):
     out_ids, plain, moved, weights = (np.asarray(v) for v in run(KEYS))
     mean, std = np.asarray(normalize.mean, np.float32), np.asarray(normalize.std, np.float32)
     np.testing.assert_allclose(plain * std + mean, moved, atol=1e-6, rtol=0)
-    assert_aligned(weights, out_ids, _blocks(H, W), heaviest=heaviest)
+    # The X-ray preset rotates a 12x12 crop: its filled corners leave fewer pure pixels.
+    assert_aligned(weights, out_ids, _blocks(H, W), heaviest=heaviest, min_pure=0.15)

@@ -26,7 +26,7 @@ BAD_CONSTRUCTION = [
     (lambda: ja.ColorJitter(brightness=-0.1), ValueError, "brightness must be a finite number >= 0"),
     (lambda: ja.ColorJitter(hue=0.7), ValueError, "hue must lie in \\[-0.5, 0.5\\]"),
     (lambda: ja.ColorJitter(contrast=(1.5, 0.5)), ValueError, "contrast must satisfy min <= max"),
-    (lambda: ja.Normalize([0.5], [0.0]), ValueError, "std must be > 0"),
+    (lambda: ja.Normalize([0.5], [0.0]), ValueError, "std must be finite and > 0"),
     (lambda: ja.GaussianBlur(4), ValueError, "kernel_size must be odd"),
     (lambda: ja.GaussianBlur(5, sigma=(0.0, 1.0)), ValueError, "sigma must be > 0"),
     (lambda: ja.RandomErasing(scale=(0.5, 0.1)), ValueError, "scale must satisfy"),

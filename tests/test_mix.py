@@ -161,7 +161,7 @@ def test_contract(name):
 
 
 BAD = [
-    (lambda: mix.mixup(jax.random.key(0), jnp.ones((4, 8, 8, 3)), jnp.arange(4), -1.0, num_classes=4), "alpha must be >= 0"),
+    (lambda: mix.mixup(jax.random.key(0), jnp.ones((4, 8, 8, 3)), jnp.arange(4), -1.0, num_classes=4), "alpha must be a finite number >= 0"),
     (lambda: mix.mixup(jax.random.key(0), jnp.ones((4, 8, 8, 3)), jnp.arange(3), num_classes=4), "batch size 4"),
     (lambda: mix.mixup(jax.random.key(0), jnp.ones((4, 8, 8, 3)), jnp.arange(4)), "need num_classes"),
     (lambda: mix.mixup(jax.random.key(0), jnp.ones((8, 8)), jnp.arange(8), num_classes=8), "images \\(N, H, W, C\\) or signals"),

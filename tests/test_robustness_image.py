@@ -75,7 +75,10 @@ FUNCTIONAL = [
     ),
     (
         "rotate",
-        lambda k, x, angle, interpolation, fill: F.rotate(x, angle, interpolation, fill),
+        # fill is a value of the input: a whole number for uint8, a fraction for floats.
+        lambda k, x, angle, interpolation, fill: F.rotate(
+            x, angle, interpolation, round(fill * 255) if x.dtype == jnp.uint8 else fill
+        ),
         lambda d, h, w, c: {"angle": d(st.floats(-360, 360)), "interpolation": d(interpolation), "fill": d(unit)},
         lambda h, w, c, p: (h, w, c),
         False,
@@ -160,7 +163,8 @@ TRANSFORMS = [
     ),
     ("RandomHorizontalFlip", lambda d, h, w, c: ja.RandomHorizontalFlip(d(unit))),
     ("RandomVerticalFlip", lambda d, h, w, c: ja.RandomVerticalFlip(d(unit))),
-    ("RandomRotation", lambda d, h, w, c: ja.RandomRotation(d(st.floats(0, 180)), d(interpolation), fill=d(unit))),
+    # 0 and 1 are fills every dtype holds (the fill is a value of the input image).
+    ("RandomRotation", lambda d, h, w, c: ja.RandomRotation(d(st.floats(0, 180)), d(interpolation), fill=d(st.sampled_from([0, 1])))),
     ("RandomRot90", lambda d, h, w, c: ja.RandomRot90()),
     ("ToFloat", lambda d, h, w, c: ja.ToFloat()),
     ("Normalize", lambda d, h, w, c: ja.Normalize([d(unit)] * c, [d(st.floats(0.05, 2.0))] * c)),

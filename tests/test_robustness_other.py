@@ -277,7 +277,7 @@ def test_invalid_values_raise_an_error_naming_the_argument(argument, values, cal
 RANKED = [
     ("rotate", {3}, lambda x: ja.image.rotate(x, 10.0)),
     ("xray", {3}, lambda x: ja.presets.xray_train(size=4, resize=6)(jax.random.key(0), x)),
-    ("augment_ecg", {1, 2}, lambda x: signal.augment_ecg(jax.random.key(0), x)),
+    ("augment_ecg", {1, 2}, lambda x: signal.augment_ecg(jax.random.key(0), x, time_axis=0)),
     ("tabular", {1}, lambda x: tabular.augment(jax.random.key(0), x)),
     ("mixup", {3, 4}, lambda x: mix.mixup(jax.random.key(0), x, np.zeros(x.shape[:1], np.int32), num_classes=2)),
 ]

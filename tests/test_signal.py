@@ -305,7 +305,7 @@ BAD = [
     (lambda: signal.lead_dropout(jax.random.key(0), jnp.ones((10, 3)), p=1.5), ValueError, "p must be a probability"),
     (lambda: signal.augment_ecg(jax.random.key(0), jnp.ones((10, 3)), p=-0.5), ValueError, "p must be a probability"),
     (lambda: signal.augment_ecg(0, jnp.ones((10, 3))), TypeError, "key must be a PRNG key"),
-    (lambda: signal.stretch(jnp.ones((1, 3)), 1.0), ValueError, "at least 2 time samples"),
+    (lambda: signal.stretch(jnp.ones((1, 3)), 1.0, time_axis=0), ValueError, "at least 2 time samples"),
     (lambda: signal.stretch(jnp.ones((10, 3)), 1.0, time_axis=2), ValueError, "time_axis"),
 ]
 
