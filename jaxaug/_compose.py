@@ -440,6 +440,8 @@ def batch(transform: Callable[..., Any], chunk_size: int | None = None) -> Calla
     """
     if not callable(transform):
         raise TypeError(f"batch: transform must be callable as transform(key, x), got {type(transform).__name__}")
+    if getattr(transform, "is_batched", False):
+        raise ValueError("batch: transform is already batched (ja.batch of ja.batch); pass the one-example transform")
     if chunk_size is not None and (not _checks.is_int(chunk_size) or chunk_size < 1):
         raise ValueError(f"batch: chunk_size must be None or an int >= 1, got {chunk_size!r}")
 
@@ -453,6 +455,11 @@ def batch(transform: Callable[..., Any], chunk_size: int | None = None) -> Calla
         images = jnp.asarray(images)
         if images.ndim < 1 or images.shape[0] < 1:
             raise ValueError(f"batch: images must have a leading batch axis of size >= 1, got shape {images.shape}")
+        if isinstance(transform, Transform) and images.ndim == 3:
+            raise ValueError(
+                f"batch: images must be a batch (N, H, W, C), got one image of shape {images.shape}; "
+                "call the transform directly for one image, or add the batch axis: images[None]"
+            )
         if getattr(transform, "clamps_to_unit_range", False) and not getattr(transform, "accepts_physical_units", False):
             _checks.check_unit_range(type(transform).__name__, images)
         keys = jax.random.split(key, images.shape[0])

@@ -560,6 +560,8 @@ class Mixup:
         object.__setattr__(self, "prob", _checks.check_probability("Mixup", "prob", self.prob))
         object.__setattr__(self, "switch_prob", _checks.check_probability("Mixup", "switch_prob", self.switch_prob))
         _check_mode("Mixup", self.mode)
+        if self.time_axis not in (None, 1, 2, -1, -2):
+            raise ValueError(f"Mixup: time_axis must be None, 1 (N, T, C) or -1 (N, C, T), got {self.time_axis!r}")
         if self.cutmix_minmax is not None:
             object.__setattr__(self, "cutmix_minmax", _checks.check_range("Mixup", "cutmix_minmax", self.cutmix_minmax, low=0.0, high=1.0))
         if not 0.0 <= self.label_smoothing < 1.0:

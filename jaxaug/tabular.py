@@ -69,6 +69,16 @@ def _per_feature(where: str, name: str, value: Any, n: int, default: float, dtyp
     return arr
 
 
+def _inward(bound: jax.Array, dtype: Any, *, up: bool) -> jax.Array:
+    """A bound in `dtype`, rounded towards the inside: in bfloat16 an upper bound of 54.2 is
+    54.25, and clipping to it would put values above the bound."""
+    cast = bound.astype(dtype)
+    wide = cast.astype(jnp.float32)
+    if up:
+        return jnp.where(wide < bound, jnp.nextafter(cast, jnp.asarray(jnp.inf, dtype)), cast)
+    return jnp.where(wide > bound, jnp.nextafter(cast, jnp.asarray(-jnp.inf, dtype)), cast)
+
+
 def _check_scale(where: str, scale: Any) -> None:
     """A per-feature scale must be finite and >= 0 where it is known: NaN would spread over the
     whole column, and a negative scale has no meaning (``fit_scale`` never gives one)."""
@@ -153,8 +163,8 @@ def feature_noise(
     n = x.shape[0]
     _check_scale("feature_noise", scale)
     sigma = jnp.asarray(noise_std, x.dtype) * _per_feature("feature_noise", "scale", scale, n, 1.0, x.dtype)
-    lo = _per_feature("feature_noise", "lower", lower, n, -jnp.inf, x.dtype)
-    hi = _per_feature("feature_noise", "upper", upper, n, jnp.inf, x.dtype)
+    lo = _inward(_per_feature("feature_noise", "lower", lower, n, -jnp.inf, jnp.float32), x.dtype, up=True)
+    hi = _inward(_per_feature("feature_noise", "upper", upper, n, jnp.inf, jnp.float32), x.dtype, up=False)
     _check_bounds("feature_noise", lower, upper)
     frozen_mask = _frozen_mask("feature_noise", frozen, n)
     if bounds == "redraw":

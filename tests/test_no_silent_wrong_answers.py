@@ -645,3 +645,29 @@ def test_numpy_scalars_and_arrays_are_numbers():
     assert signal.time_shift(KEY, ECG, fs=np.float32(100.0)).shape == ECG.shape
     assert mix.mixup(KEY, IMAGES, jnp.array([0, 1]), num_classes=np.int64(2))[1].shape == (2, 2)
     np.testing.assert_allclose(tabular.fit_scale(jnp.array([[1.0], [3.0], [jnp.inf]])), [1.0])
+
+
+def test_bounds_hold_in_half_precision():
+    keys = jax.random.split(KEY, 200)
+    high = jax.vmap(lambda k: tabular.feature_noise(k, jnp.array([54.0], jnp.bfloat16), noise_std=5.0, upper=54.2))(keys)
+    assert float(high.astype(jnp.float32).max()) <= 54.2
+    low = jax.vmap(lambda k: tabular.feature_noise(k, jnp.array([0.2], jnp.float16), noise_std=5.0, lower=0.1))(keys)
+    assert float(low.astype(jnp.float32).min()) >= 0.1
+
+
+def test_batch_names_a_missing_batch_axis_and_double_batching():
+    with pytest.raises(ValueError, match=r"got one image of shape \(16, 16, 3\).*images\[None\]"):
+        ja.batch(ja.RandomRotation(10))(KEY, IMAGES[0])
+    with pytest.raises(ValueError, match="already batched"):
+        ja.batch(ja.batch(ja.RandomRotation(10)))
+    with pytest.raises(ValueError, match="time_axis must be None, 1"):
+        mix.Mixup(time_axis=5)
+
+
+def test_nearest_at_half_pixel_ties_is_the_same_eagerly_and_under_jit():
+    # Enlarging 2 -> 7 puts output pixel 3 exactly between input pixels 0 and 1.
+    image = jnp.asarray(np.random.default_rng(0).integers(0, 255, (2, 2, 1)), jnp.uint8)
+    resize = ja.Resize(7, "nearest", False)
+    eager = resize(KEY, image)
+    np.testing.assert_array_equal(jax.jit(resize)(KEY, image), eager)
+    np.testing.assert_array_equal(ja.batch(resize)(KEY, image[None])[0], eager)

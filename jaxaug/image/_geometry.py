@@ -198,12 +198,12 @@ def resample(
         return m[0, 0] * xs + m[0, 1] * ys + m[0, 2], m[1, 0] * xs + m[1, 1] * ys + m[1, 2]
 
     if interpolation == "nearest":
-        xi = jnp.round(x_in).astype(jnp.int32)
-        yi = jnp.round(y_in).astype(jnp.int32)
+        xi = _nearest(x_in).astype(jnp.int32)
+        yi = _nearest(y_in).astype(jnp.int32)
         inside = jnp.ones((), bool)
         for frame_matrix, (frame_h, frame_w) in fill_frames:
             fx_in, fy_in = frame_points(frame_matrix)
-            fxi, fyi = jnp.round(fx_in), jnp.round(fy_in)
+            fxi, fyi = _nearest(fx_in), _nearest(fy_in)
             inside = inside & (fxi >= 0) & (fxi < frame_w) & (fyi >= 0) & (fyi < frame_h)
         xi, yi = jnp.clip(xi, 0, width - 1), jnp.clip(yi, 0, height - 1)
         if separable:
@@ -286,6 +286,16 @@ def resample(
     fill_array = jnp.asarray(fill_values, work).reshape(1, 1, channels) * scale
     # Samples wholly outside read nothing from the image (a NaN border pixel stays out).
     return jnp.where(coverage > 0, fill_array + coverage * (out - fill_array), fill_array)
+
+
+def _nearest(position: jax.Array) -> jax.Array:
+    """The nearest pixel index; a sample exactly between two pixels takes the higher one.
+
+    Half-pixel ties are common (enlarging 2 -> 7 puts output 3 at input 0.5), and the position
+    is off by float rounding that differs between eager and compiled code; without the 1e-4
+    the same call picked different pixels eagerly and under jit.
+    """
+    return jnp.floor(position + (0.5 + 1e-4))
 
 
 # --- functional ops -------------------------------------------------------------------------
