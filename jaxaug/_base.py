@@ -39,6 +39,13 @@ class Transform:
     clamps_to_unit_range = False
     # True for steps that take any real dtype in physical units (intensity windows).
     accepts_physical_units = False
+    # True for steps after which a uint8 input is in float units (ToFloat, Normalize, windows):
+    # later fills are float values.
+    converts_to_float_units = False
+    # Non-empty for steps whose float output may leave [0, 1] (Normalize, an unclipped window),
+    # naming the step for the message: a clamping colour step after one is refused when the
+    # Compose is built.
+    leaves_unit_range = ""
 
     def sample(self, key: jax.Array, shape: Shape) -> Params:
         """Draw this transform's parameters for one input of `shape` (no randomness: ``()``)."""
@@ -137,32 +144,13 @@ def warp_pair(
     `fill` is a value of the input image (255 is white for uint8, 1.0 for floats), the same for
     every interpolation; `mask_fill` a value of the mask.
     """
-    out = resample(
-        image,
-        matrix,
-        size,
-        interpolation=interpolation,
-        fill=fill,
-        border=border,
-        separable=separable,
-        where=where,
-        fill_frames=fill_frames,
-    )
+    # One geometry for both: the same map, border, fill frames and separability.
+    same = {"border": border, "separable": separable, "where": where, "fill_frames": fill_frames}
+    out = resample(image, matrix, size, interpolation=interpolation, fill=fill, **same)
     out = to_float(out).astype(float_dtype(image.dtype))
     if mask is None:
         return out, None
-    out_mask = resample(
-        mask,
-        matrix,
-        size,
-        interpolation="nearest",
-        fill=mask_fill,
-        border=border,
-        separable=separable,
-        where=where,
-        fill_name="mask_fill",
-        fill_frames=fill_frames,
-    )
+    out_mask = resample(mask, matrix, size, interpolation="nearest", fill=mask_fill, fill_name="mask_fill", **same)
     return out, out_mask
 
 

@@ -160,6 +160,18 @@ def looks_channels_first(shape: Sequence[int]) -> bool:
     return len(shape) == 3 and shape[0] in (1, 3, 4) and shape[2] > 4 and shape[1] > 4
 
 
+def check_batch_layout_and_dtype(where: str, x: Any) -> None:
+    """A batch (N, H, W, C) that looks channels-first is refused, and so is any dtype other than
+    uint8 (0..255) or floating (0..1)."""
+    if x.ndim == 4 and looks_channels_first(x.shape[1:]):
+        raise ValueError(
+            f"{where}: x of shape {x.shape} looks channels-first (N, C, H, W); jaxaug takes (N, H, W, C): "
+            "pass jnp.moveaxis(x, 1, -1)"
+        )
+    if not (x.dtype == jnp.uint8 or jnp.issubdtype(x.dtype, jnp.floating)):
+        raise TypeError(f"{where}: x must be uint8 (0..255) or floating (0..1), got dtype {x.dtype}")
+
+
 def check_mask(where: str, mask: Any, image_shape: tuple[int, ...]) -> None:
     """Raise unless `mask` is (H, W) or (H, W, K) with the image's H and W."""
     shape = getattr(mask, "shape", None)
@@ -281,17 +293,15 @@ def checked(fn: Callable[..., Any]) -> Callable[..., Any]:
 def check_values(where: str, ok: Callable[[], jax.Array], message: str, *arrays: Any) -> None:
     """Raise ValueError(message) if ``ok()`` is False: eagerly when `arrays` are concrete, from
     inside the compiled code under ``ja.checked``, and not at all otherwise (traced, unchecked)."""
-    if any(isinstance(a, jax.core.Tracer) for a in arrays):
-        if _CHECKED.get():
-            checkify.check(ok(), f"{where}: {message}")
-        return
-    result = ok()
-    if isinstance(result, jax.core.Tracer):  # a constant captured by a function being traced
-        if _CHECKED.get():
-            checkify.check(result, f"{where}: {message}")
-        return
-    if not bool(result):
-        raise ValueError(f"{where}: {message}")
+    if not any(isinstance(a, jax.core.Tracer) for a in arrays):
+        result = ok()
+        # Still a tracer: a constant captured by a function being traced, checked like data.
+        if not isinstance(result, jax.core.Tracer):
+            if not bool(result):
+                raise ValueError(f"{where}: {message}")
+            return
+    if _CHECKED.get():
+        checkify.check(ok(), f"{where}: {message}")
 
 
 # Interpolation never leaves the range of its inputs; a little slack for float rounding.

@@ -35,17 +35,14 @@ def _check_transforms(where: str, transforms: Any) -> tuple[Transform, ...]:
 def _check_units_before_clamping(transforms: Sequence[Transform]) -> None:
     """A colour step that clamps to [0, 1] after a step that leaves it (Normalize, an unclipped
     window) would clamp silently inside jit and vmap, where values are not seen: refused here."""
-    leaves_unit_range = None
+    leaver = ""
     for t in transforms:
-        if t.clamps_to_unit_range and leaves_unit_range is not None:
+        if t.clamps_to_unit_range and leaver:
             raise ValueError(
-                f"Compose: {type(t).__name__} clamps to [0, 1] but comes after {leaves_unit_range}, whose output "
+                f"Compose: {type(t).__name__} clamps to [0, 1] but comes after {leaver}, whose output "
                 "is not in [0, 1]; put Normalize last, and give ScaleIntensityRange clip=True with b_min=0, b_max=1"
             )
-        if type(t).__name__ == "Normalize":
-            leaves_unit_range = "Normalize"
-        elif type(t).__name__ == "ScaleIntensityRange" and not (t.clip and 0 <= min(t.b_min, t.b_max) and max(t.b_min, t.b_max) <= 1):
-            leaves_unit_range = "ScaleIntensityRange without clip=True into [0, 1]"
+        leaver = t.leaves_unit_range or leaver
 
 
 def _fills_in_float_units(t: Transform) -> Transform:
@@ -63,16 +60,18 @@ def _fill_settings(steps: Sequence[Any]) -> set[tuple[Any, Any]]:
     return {(s.fill, s.mask_fill) for s in steps if isinstance(s, GeometricTransform) and s.border == "fill"}
 
 
-def _group_frames(group: Sequence[tuple[Any, Any, Shape]]) -> list[tuple[jax.Array, tuple[int, int]]]:
-    """Each filling step's frame seen from the group's output: its own frames, then the
-    matrices of the steps after it (later steps multiply on the right)."""
+def _group_maps(
+    group: Sequence[tuple[Any, Any, Shape]],
+) -> tuple[jax.Array, list[tuple[jax.Array, tuple[int, int]]]]:
+    """A fused group's matrix (output pixel -> group input) and each filling step's frame seen
+    from the group's output: its own frames times the matrices of the steps after it. One pass
+    from the last step back computes every matrix once."""
+    after = _geometry.identity_matrix()
     frames = []
-    for j, (t, p, shape) in enumerate(group):
-        after = _geometry.identity_matrix()
-        for t_later, p_later, shape_later in group[j + 1 :]:
-            after = after @ t_later.matrix(p_later, shape_later)
+    for t, p, shape in reversed(group):
         frames.extend((m @ after, size) for m, size in t.fill_frames(p, shape))
-    return frames
+        after = t.matrix(p, shape) @ after
+    return after, frames
 
 
 def _always_inside(size: tuple[int, int]) -> jax.Array:
@@ -185,7 +184,7 @@ class Compose(_Combination):
         for t, p in zip(self.transforms, params):
             group.append((t, p, shape))
             shape = t.output_shape(shape)
-        return _group_frames(group)
+        return _group_maps(group)[1]
 
     def output_shape(self, shape: Shape) -> Shape:
         for t in self.transforms:
@@ -218,20 +217,11 @@ class Compose(_Combination):
                 t, p, _ = group[0]
                 out = t.apply_pair(p, image, mask)
             else:
-                m = _geometry.identity_matrix()
-                for t, p, shape in group:
-                    m = m @ t.matrix(p, shape)
+                m, frames = _group_maps(group)
                 t_last, _, shape_last = group[-1]
                 size = t_last.output_shape(shape_last)[:2]
-                out = warp_pair(
-                    image,
-                    mask,
-                    m,
-                    size,
-                    **_geometry_settings([t for t, _, _ in group]),
-                    where="Compose",
-                    fill_frames=_group_frames(group),
-                )
+                settings = _geometry_settings([t for t, _, _ in group])
+                out = warp_pair(image, mask, m, size, **settings, where="Compose", fill_frames=frames)
             group.clear()
             return out
 
@@ -255,7 +245,7 @@ class Compose(_Combination):
             else:
                 image, mask = flush(image, mask)
                 image, mask = in_units(t, image).apply_pair(p, image, mask)
-            if type(t).__name__ in ("ToFloat", "Normalize", "ScaleIntensityRange"):
+            if t.converts_to_float_units:
                 uint8_units = False
             shape = t.output_shape(shape)
         return flush(image, mask)

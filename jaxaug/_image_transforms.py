@@ -499,6 +499,8 @@ class ToFloat(PixelTransform):
       Array([[[0.2]]], dtype=float32)
     """
 
+    converts_to_float_units = True
+
     def apply_image(self, params: Any, image: jax.Array) -> jax.Array:
         return to_float(image)
 
@@ -527,6 +529,13 @@ class ScaleIntensityRange(PixelTransform):
     b_max: float = 1.0
     clip: bool = False
     accepts_physical_units = True
+    converts_to_float_units = True
+
+    @property
+    def leaves_unit_range(self) -> str:  # type: ignore[override]
+        if self.clip and 0.0 <= min(self.b_min, self.b_max) and max(self.b_min, self.b_max) <= 1.0:
+            return ""
+        return "ScaleIntensityRange without clip=True into [0, 1]"
 
     def __post_init__(self) -> None:
         for name in ("a_min", "a_max", "b_min", "b_max"):
@@ -550,6 +559,9 @@ class Normalize(PixelTransform):
       >>> ja.Normalize([0.5], [0.5])(jax.random.key(0), jnp.ones((1, 1, 1)))
       Array([[[1.]]], dtype=float32)
     """
+
+    converts_to_float_units = True
+    leaves_unit_range = "Normalize"
 
     mean: Sequence[float]
     std: Sequence[float]

@@ -55,14 +55,7 @@ def soft_labels(y: ArrayLike, num_classes: int | None = None, label_smoothing: f
     if jnp.issubdtype(y.dtype, jnp.integer) and y.ndim == 1:
         if not _checks.is_int(num_classes) or num_classes < 1:
             raise ValueError(f"soft_labels: integer labels need num_classes (an int >= 1), got {num_classes!r}")
-        # one_hot turns an id outside [0, K) into an all-zero row: a target that sums to 0,
-        # trained on silently. Refuse it (eagerly, or under ja.checked inside jit).
-        _checks.check_values(
-            "soft_labels",
-            lambda: jnp.all((y >= 0) & (y < int(num_classes))),
-            f"integer labels must be class ids in [0, num_classes={num_classes})",
-            y,
-        )
+        _check_class_ids("soft_labels", y, int(num_classes))
         targets = jax.nn.one_hot(y, int(num_classes), dtype=jnp.float32)
     elif y.ndim == 2:
         if jnp.issubdtype(y.dtype, jnp.integer) and y.shape[1] == 1 and num_classes != 1:
@@ -82,18 +75,24 @@ def soft_labels(y: ArrayLike, num_classes: int | None = None, label_smoothing: f
     return targets
 
 
+def _check_class_ids(where: str, y: jax.Array, num_classes: int) -> None:
+    """Integer labels must be class ids in [0, num_classes): one_hot turns any other id into an
+    all-zero row, a target that sums to 0, trained on silently. Refused eagerly, or under
+    ``ja.checked`` inside jit."""
+    _checks.check_values(
+        where,
+        lambda: jnp.all((y >= 0) & (y < num_classes)),
+        f"integer labels must be class ids in [0, num_classes={num_classes})",
+        y,
+    )
+
+
 def _check_batch(where: str, x: jax.Array, y: jax.Array | None) -> None:
     if x.ndim not in (3, 4):
         raise ValueError(f"{where}: x must be images (N, H, W, C) or signals (N, T, C), got shape {x.shape}")
     if x.shape[0] < 1:
         raise ValueError(f"{where}: x must hold at least one example, got shape {x.shape}")
-    if x.ndim == 4 and _checks.looks_channels_first(x.shape[1:]):
-        raise ValueError(
-            f"{where}: x of shape {x.shape} looks channels-first (N, C, H, W); jaxaug takes (N, H, W, C): "
-            "pass jnp.moveaxis(x, 1, -1)"
-        )
-    if not (x.dtype == jnp.uint8 or jnp.issubdtype(x.dtype, jnp.floating)):
-        raise TypeError(f"{where}: x must be uint8 (0..255) or floating, got dtype {x.dtype}")
+    _checks.check_batch_layout_and_dtype(where, x)
     if y is not None and (y.ndim < 1 or y.shape[0] != x.shape[0]):
         raise ValueError(f"{where}: y must have the batch size {x.shape[0]} of x as its first axis, got shape {y.shape}")
 

@@ -17,13 +17,12 @@ from typing import Any
 
 import jax
 import jax.numpy as jnp
-import numpy as np
 import optax
 from flax import nnx
 
 from jaxaug import _checks, tta
 from jaxaug._compose import batch as batch_transform
-from jaxaug.mix import soft_labels
+from jaxaug.mix import _check_class_ids, soft_labels
 
 __all__ = ["LOSSES", "make_eval_step", "make_linen_train_step", "make_train_step"]
 
@@ -63,15 +62,9 @@ def _check_labels(where: str, batch: Any, num_classes: int | None) -> None:
     (inside it the values cannot be seen, and an NNX step cannot be checkified)."""
     if not isinstance(batch, (tuple, list)) or len(batch) != 2 or num_classes is None:
         return
-    y = batch[1]
-    if isinstance(y, jax.core.Tracer) or not hasattr(y, "dtype") and not isinstance(y, (list, tuple)):
-        return
-    y = np.asarray(y)
-    if np.issubdtype(y.dtype, np.integer) and y.ndim == 1 and y.size and (y.min() < 0 or y.max() >= num_classes):
-        raise ValueError(
-            f"{where}: integer labels must be class ids in [0, num_classes={num_classes}), got values from "
-            f"{int(y.min())} to {int(y.max())}"
-        )
+    y = jnp.asarray(batch[1])
+    if jnp.issubdtype(y.dtype, jnp.integer) and y.ndim == 1:
+        _check_class_ids(where, y, int(num_classes))
 
 
 def _one_batch(where: str, rest: tuple[Any, ...]) -> None:

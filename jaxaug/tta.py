@@ -255,13 +255,7 @@ def predict(
     x = jnp.asarray(x)
     if x.ndim != 4:
         raise ValueError(f"predict: x must be a batch (N, H, W, C), got shape {x.shape}")
-    if _checks.looks_channels_first(x.shape[1:]):
-        raise ValueError(
-            f"predict: x of shape {x.shape} looks channels-first (N, C, H, W); views flip and turn (H, W): "
-            "pass jnp.moveaxis(x, 1, -1)"
-        )
-    if not (x.dtype == jnp.uint8 or jnp.issubdtype(x.dtype, jnp.floating)):
-        raise TypeError(f"predict: x must be uint8 (0..255) or floating (0..1), got dtype {x.dtype}")
+    _checks.check_batch_layout_and_dtype("predict", x)
     if pipeline is not None and getattr(pipeline, "clamps_to_unit_range", False):
         _checks.check_unit_range("predict", x)
     if merge not in MERGES:
