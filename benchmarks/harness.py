@@ -166,7 +166,16 @@ def time_step(step: Callable[[int], Any], cfg: Config) -> tuple[float, list[floa
     return first, times, rss.peak_mb, faults / len(times) / 1e3, cpu_ms
 
 
-def bench_jax(pipeline: str, impl: str, fn: Callable[..., Any], args: tuple[Any, ...], cfg: Config, notes: str = "", items: int | None = None) -> Row:
+def bench_jax(
+    pipeline: str,
+    impl: str,
+    fn: Callable[..., Any],
+    args: tuple[Any, ...],
+    cfg: Config,
+    notes: str = "",
+    items: int | None = None,
+    loop_trips: int = 1,
+) -> Row:
     """Time ``jax.jit(fn)(key, *args)`` with a new key per call.
 
     The first call lowers, compiles and runs; compile time is that minus the median steady
@@ -178,6 +187,9 @@ def bench_jax(pipeline: str, impl: str, fn: Callable[..., Any], args: tuple[Any,
       args: its arguments after the key (arrays already on the device).
       cfg: how long to measure.
       items: items per call (default: the leading axis of args[0]).
+      loop_trips: how many times the call's outer loop runs (``ja.batch`` with a chunk size
+        loops over the chunks); XLA's cost analysis counts a loop body once, so its bytes are
+        multiplied by this.
 
     Returns:
       The filled Row.
@@ -199,7 +211,7 @@ def bench_jax(pipeline: str, impl: str, fn: Callable[..., Any], args: tuple[Any,
         memory = f"{(analysis.temp_size_in_bytes + analysis.output_size_in_bytes) / 1e6:.0f} MB (xla)"
     accessed, floor = bytes_moved(compiled["fn"], args)
     row = Row(pipeline, impl, items / median, 1e3 * median, cpu_ms, first - median, memory, faults_k, notes)
-    row.bytes_per_item = None if accessed is None else accessed / items
+    row.bytes_per_item = None if accessed is None else accessed * loop_trips / items
     row.floor_bytes_per_item = floor / items
     return row
 

@@ -22,7 +22,7 @@ def run(cfg: Config, pipelines: tuple[str, ...]) -> list[Row]:
             guarded(
                 name,
                 CHUNKED,
-                lambda: bench_jax(name, CHUNKED, ja.batch(presets[name](), chunk_size=CHUNK), (x,), cfg, f"{CHUNK} examples at a time, in sequence"),
+                lambda: bench_jax(name, CHUNKED, ja.batch(presets[name](), chunk_size=CHUNK), (x,), cfg, f"{CHUNK} examples at a time, in sequence", loop_trips=-(-cfg.batch // CHUNK)),
             )
         )
     return rows
