@@ -102,6 +102,11 @@ class GeometricTransform(Transform):
         """(3, 3) map from output pixel (x, y, 1) to input point (x, y, 1)."""
         raise NotImplementedError
 
+    def is_identity(self, shape: Shape) -> bool:
+        """Whether this step leaves an input of `shape` as it is, whatever it draws (a Resize to
+        the size the image has): a fused group then takes its settings from the other steps."""
+        return False
+
     def fill_frames(self, params: Params, shape: Shape) -> list[tuple[jax.Array, tuple[int, int]]]:
         """Where this step fills: ``(matrix, (h, w))`` pairs, output pixels to a filling step's
         own input of size (h, w); empty for steps that repeat the border."""

@@ -220,7 +220,10 @@ class Compose(_Combination):
                 m, frames = _group_maps(group)
                 t_last, _, shape_last = group[-1]
                 size = t_last.output_shape(shape_last)[:2]
-                settings = _geometry_settings([t for t, _, _ in group])
+                # Steps that leave the image as it is (a Resize to its own size) do not choose
+                # the group's interpolation.
+                moving = [t for t, _, s in group if not t.is_identity(s)]
+                settings = _geometry_settings(moving or [t for t, _, _ in group])
                 out = warp_pair(image, mask, m, size, **settings, where="Compose", fill_frames=frames)
             group.clear()
             return out

@@ -96,6 +96,11 @@ class Resize(GeometricTransform):
         out_h, out_w = self.output_shape(shape)[:2]
         return not (self.antialias and (out_h < shape[0] or out_w < shape[1]))
 
+    def is_identity(self, shape: Shape) -> bool:
+        # torchvision returns the image unchanged when it already has the size; fused with a
+        # nearest rotation, this step must not turn the rotation bilinear.
+        return self.output_shape(shape) == tuple(shape)
+
     def matrix(self, params: Any, shape: Shape) -> jax.Array:
         out_h, out_w = self.output_shape(shape)[:2]
         return _geometry.scale_matrix(shape[1] / out_w, shape[0] / out_h)
