@@ -199,7 +199,7 @@ def adjust_hue(image: ArrayLike, hue_factor: ArrayLike) -> jax.Array:
 
     torchvision: ``adjust_hue`` (same HSV conversion). Not dm-pix's ``adjust_hue`` (or its
     ``rgb_to_hsv``/``hsv_to_rgb``): the same values to 1e-6, but 1.15-1.4x slower in our runs
-    (benchmarks/DM_PIX.md), and it finds the top channel by ``value == red`` tests (see below).
+    (benchmarks/DM_PIX.md), and it finds the top channel by ``value == red`` tests (see ``_shift_hue``).
 
     Example:
       >>> import jax.numpy as jnp, jaxaug
