@@ -270,3 +270,10 @@ def test_integer_probabilities_work():
     np.testing.assert_array_equal(np.asarray(ja.RandomPhotometricDistort(p=0)(jax.random.key(0), x)), X_FLOAT)
     always = ja.RandomPhotometricDistort(p=1).sample(jax.random.key(0), x.shape)
     assert bool(always.applied.all())
+
+
+def test_defaults_are_torchvisions():
+    noise = ja.GaussianNoise()
+    assert (noise.mean, noise.sigma, noise.clip) == (0.0, 0.1, True)
+    d = ja.RandomPhotometricDistort()
+    assert (d.brightness, d.contrast, d.saturation, d.hue, d.p) == ((0.875, 1.125), (0.5, 1.5), (0.5, 1.5), (-0.05, 0.05), 0.5)
