@@ -73,7 +73,8 @@ class Permutation(NamedTuple):
 class RandomChannelPermutation(PixelTransform):
     """Shuffle the channels in a uniformly drawn order (RGB becomes e.g. BRG).
 
-    Shapes: (H, W, C) -> (H, W, C) float, any C. torchvision: ``T.RandomChannelPermutation()``.
+    Shapes: (H, W, C) -> (H, W, C) float, any C (one channel: the identity); no arguments, the
+    order is drawn per example. torchvision: ``T.RandomChannelPermutation()``.
 
     Example:
       >>> import jax, jax.numpy as jnp, jaxaug as ja
@@ -115,6 +116,7 @@ class RandomPhotometricDistort(PixelTransform):
     re-quantises uint8 input after each op.
 
     Shapes: (H, W, C) -> (H, W, C) float, C in {1, 3} (saturation and hue leave gray alone).
+    The ranges and `p` are static (checked when built); the draws are per example.
     torchvision: ``T.RandomPhotometricDistort(brightness=(0.875, 1.125), contrast=(0.5, 1.5),
     saturation=(0.5, 1.5), hue=(-0.05, 0.05), p=0.5)``.
 
