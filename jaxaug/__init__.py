@@ -27,6 +27,7 @@ from jaxaug._image_transforms import (
     ScaleIntensityRange,
     ToFloat,
 )
+from jaxaug._photometric_transforms import GaussianNoise, RandomChannelPermutation, RandomPhotometricDistort
 
 __version__ = "0.1.0"
 
@@ -35,17 +36,20 @@ __all__ = [
     "ColorJitter",
     "Compose",
     "GaussianBlur",
+    "GaussianNoise",
     "GeometricTransform",
     "Grayscale",
     "Normalize",
     "OneOf",
     "PixelTransform",
     "RandomApply",
+    "RandomChannelPermutation",
     "RandomChoice",
     "RandomCrop",
     "RandomErasing",
     "RandomGrayscale",
     "RandomHorizontalFlip",
+    "RandomPhotometricDistort",
     "RandomResizedCrop",
     "RandomRot90",
     "RandomRotation",

@@ -41,6 +41,9 @@ CASES = [
     case("Grayscale", lambda: ja.Grayscale(3), deterministic=True),
     case("RandomGrayscale", lambda: ja.RandomGrayscale(p=0.5), p0=lambda: ja.RandomGrayscale(p=0.0)),
     case("GaussianBlur", lambda: ja.GaussianBlur(5)),
+    case("GaussianNoise", lambda: ja.GaussianNoise(0.05, 0.2), p0=lambda: ja.GaussianNoise(sigma=0.0)),
+    case("RandomChannelPermutation", lambda: ja.RandomChannelPermutation()),
+    case("RandomPhotometricDistort", lambda: ja.RandomPhotometricDistort(), p0=lambda: ja.RandomPhotometricDistort(p=0)),
     case("RandomErasing", lambda: ja.RandomErasing(p=1.0), p0=lambda: ja.RandomErasing(p=0.0)),
     case("RandomErasing-random", lambda: ja.RandomErasing(p=1.0, value="random")),
     case(
