@@ -135,7 +135,7 @@ def _enclosure_problems(image, box, valid, point, point_valid, tight):
 
 
 @given(
-    steps=st.lists(st.sampled_from(range(len(GEOMETRIC_STEPS))), min_size=1, max_size=4),
+    steps=st.lists(st.sampled_from(range(len(GEOMETRIC_STEPS))), min_size=1, max_size=3),
     corner=st.tuples(st.integers(0, S - 4), st.integers(0, S - 4)),
     size=st.tuples(st.integers(4, 9), st.integers(4, 9)),
     seed=st.integers(0, 2**31 - 1),
