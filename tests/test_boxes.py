@@ -89,6 +89,11 @@ def test_hflip_is_exact_and_moves_pixels_and_boxes_alike():
 # --- the property: the box drawn around a bright square still encloses it ------------------
 
 S = 16  # a square canvas, so quarter turns can join any pipeline
+# Steps that fuse into one resample: "more than half bright" then means "the pixel centre came
+# from inside the square" exactly. A second resample of an already interpolated edge (after an
+# antialiased shrink, or around a RandomChoice with a colour branch) moves where the edge
+# crosses one half, though not where the object is. Targets are moved step by step whether
+# pixels fuse or not, and tests/test_contract.py checks the unfused steps one at a time.
 GEOMETRIC_STEPS = [
     ja.RandomHorizontalFlip(),
     ja.RandomVerticalFlip(),
@@ -98,10 +103,10 @@ GEOMETRIC_STEPS = [
     ja.RandomResizedCrop((S, S), scale=(0.3, 1.0)),
     ja.RandomCrop((S, S), padding=(3, 1, 2, 4)),
     ja.Resize((20, 20)),
-    ja.Resize((11, 11)),
+    ja.Resize((11, 11), antialias=False),
     ja.CenterCrop(13),
     ja.RandomApply([ja.RandomRotation(30)], p=0.5),
-    ja.RandomChoice([ja.RandomHorizontalFlip(1.0), ja.RandomRot90(), ja.ColorJitter(0.3)]),
+    ja.RandomChoice([ja.RandomHorizontalFlip(1.0), ja.RandomRot90()]),
 ]
 ROTATING = (ja.RandomRotation, ja.RandomApply)
 
