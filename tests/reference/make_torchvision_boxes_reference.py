@@ -65,6 +65,20 @@ def cases():
     yield "rotate_-17.5", CANVAS, "F.rotate(t, -17.5)", lambda t: F.rotate(t, -17.5)
     yield "center_crop", CANVAS, "F.center_crop(t, [7, 9])", lambda t: F.center_crop(t, [7, 9])
     yield "center_crop_pad", CANVAS, "F.center_crop(t, [14, 20])", lambda t: F.center_crop(t, [14, 20])
+    # For the affine and perspective transforms of another branch (tests wire them when they land).
+    yield (
+        "affine",
+        CANVAS,
+        "F.affine(t, angle=20.0, translate=[1.0, -2.0], scale=1.1, shear=[5.0, 3.0])",
+        lambda t: F.affine(t, angle=20.0, translate=[1.0, -2.0], scale=1.1, shear=[5.0, 3.0]),
+    )
+    start, end = [[0, 0], [15, 0], [15, 11], [0, 11]], [[1, 2], [14, 0], [15, 10], [2, 11]]
+    yield (
+        "perspective",
+        CANVAS,
+        f"F.perspective(t, startpoints={start}, endpoints={end})",
+        lambda t: F.perspective(t, start, end),
+    )
     for k in (1, 2, 3):
         yield f"rot90_{k}", SQUARE, f"F.rotate(t, {90.0 * k})", lambda t, k=k: F.rotate(t, 90.0 * k)
 
