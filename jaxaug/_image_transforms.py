@@ -168,6 +168,7 @@ class RandomCrop(GeometricTransform):
     torchvision and ``numpy.pad`` define them) the mask is padded the same way, and the crop is
     its own step rather than fused with its geometric neighbours, since a fused warp can only
     fill or repeat the border.
+    Boxes and keypoints need ``padding_mode="constant"`` when padding happens (as torchvision).
 
     Example:
       >>> import jax, jax.numpy as jnp, jaxaug as ja
