@@ -9,6 +9,7 @@ from jaxaug import image, mix, presets, signal, tabular, train, tta
 from jaxaug._base import GeometricTransform, PixelTransform, Transform
 from jaxaug._checks import checked
 from jaxaug._compose import Compose, OneOf, RandomApply, RandomChoice, batch, fold_in_process
+from jaxaug._targets import BoundingBoxes, KeyPoints, Sample
 from jaxaug._image_transforms import (
     CenterCrop,
     ColorJitter,
@@ -32,6 +33,7 @@ from jaxaug._photometric_transforms import GaussianNoise, RandomChannelPermutati
 __version__ = "0.1.0"
 
 __all__ = [
+    "BoundingBoxes",
     "CenterCrop",
     "ColorJitter",
     "Compose",
@@ -39,6 +41,7 @@ __all__ = [
     "GaussianNoise",
     "GeometricTransform",
     "Grayscale",
+    "KeyPoints",
     "Normalize",
     "OneOf",
     "PixelTransform",
@@ -55,6 +58,7 @@ __all__ = [
     "RandomRotation",
     "RandomVerticalFlip",
     "Resize",
+    "Sample",
     "ScaleIntensityRange",
     "ToFloat",
     "Transform",

@@ -168,6 +168,7 @@ class RandomCrop(GeometricTransform):
     torchvision and ``numpy.pad`` define them) the mask is padded the same way, and the crop is
     its own step rather than fused with its geometric neighbours, since a fused warp can only
     fill or repeat the border.
+    Boxes and keypoints need ``padding_mode="constant"`` when padding happens (as torchvision).
 
     Example:
       >>> import jax, jax.numpy as jnp, jaxaug as ja
@@ -242,6 +243,15 @@ class RandomCrop(GeometricTransform):
 
     def fuses(self, shape: Shape) -> bool:
         return self.padding_mode == "constant"
+
+    def map_targets(self, params: CropBox, shape: Shape, targets: Any) -> Any:
+        pads = self._padded(shape)[2:] != tuple(shape[:2])
+        if self.padding_mode != "constant" and pads:
+            # Mirrored or repeated copies of an object would carry no box (torchvision refuses too).
+            raise ValueError(
+                f"RandomCrop: boxes and keypoints need padding_mode='constant', got {self.padding_mode!r}"
+            )
+        return super().map_targets(params, shape, targets)
 
     def apply_pair(self, params: CropBox, image: jax.Array, mask: jax.Array | None) -> tuple[jax.Array, jax.Array | None]:
         if self.padding_mode == "constant":
