@@ -18,6 +18,7 @@ from jaxaug.image._color import (
     to_float,
 )
 from jaxaug.image._intensity import scale_intensity_range, window
+from jaxaug.image._photometric import adjust_sharpness, autocontrast, equalize, invert, posterize, solarize
 from jaxaug.image._geometry import (
     center_crop,
     crop,
@@ -35,18 +36,24 @@ __all__ = [
     "adjust_contrast",
     "adjust_hue",
     "adjust_saturation",
+    "adjust_sharpness",
+    "autocontrast",
     "center_crop",
     "crop",
+    "equalize",
     "erase",
     "gaussian_blur",
     "hflip",
+    "invert",
     "normalize",
+    "posterize",
     "resize",
     "resized_crop",
     "rgb_to_grayscale",
     "rot90",
     "rotate",
     "scale_intensity_range",
+    "solarize",
     "to_float",
     "vflip",
     "warp_affine",
