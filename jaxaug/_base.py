@@ -46,6 +46,10 @@ class Transform:
     # naming the step for the message: a clamping colour step after one is refused when the
     # Compose is built.
     leaves_unit_range = ""
+    # Fields holding values of the input image besides a geometric step's fill (a solarize
+    # threshold, a policy's fill): like fills, Compose gives them in float units once a uint8
+    # input has become float.
+    input_unit_fields: tuple[str, ...] = ()
 
     def sample(self, key: jax.Array, shape: Shape) -> Params:
         """Draw this transform's parameters for one input of `shape` (no randomness: ``()``)."""
