@@ -9,6 +9,7 @@ from jaxaug import image, mix, presets, signal, tabular, train, tta
 from jaxaug._base import GeometricTransform, PixelTransform, Transform
 from jaxaug._checks import checked
 from jaxaug._compose import Compose, OneOf, RandomApply, RandomChoice, batch, fold_in_process
+from jaxaug._policies import AugMix, AutoAugment, RandAugment, TrivialAugmentWide
 from jaxaug._photometric_transforms import (
     RandomAdjustSharpness,
     RandomAutocontrast,
@@ -39,6 +40,8 @@ from jaxaug._image_transforms import (
 __version__ = "0.1.0"
 
 __all__ = [
+    "AugMix",
+    "AutoAugment",
     "CenterCrop",
     "ColorJitter",
     "Compose",
@@ -48,6 +51,7 @@ __all__ = [
     "Normalize",
     "OneOf",
     "PixelTransform",
+    "RandAugment",
     "RandomAdjustSharpness",
     "RandomApply",
     "RandomAutocontrast",
@@ -68,6 +72,7 @@ __all__ = [
     "ScaleIntensityRange",
     "ToFloat",
     "Transform",
+    "TrivialAugmentWide",
     "batch",
     "checked",
     "fold_in_process",

@@ -9,12 +9,15 @@ and invert are torchvision's uint8 results divided by 255, exactly. A float inpu
 torchvision's float meaning. autocontrast and adjust_sharpness compute in floats and do not
 truncate to the next uint8 level as torchvision's uint8 kernels do (at most 1/255 apart).
 
-The policies call the private ``*_unit`` forms on a float image in [0, 1] with a static
+The ``*_unit`` forms are jitted (with `uint8_levels` static), so eager calls compile once
+rather than op by op. The policies call these ``*_unit`` forms on a float image in [0, 1] with a static
 `uint8_levels` flag: True when the policy's input was uint8, so that its ops keep the uint8
 meanings.
 """
 
 from __future__ import annotations
+
+import functools
 
 import jax
 import jax.numpy as jnp
@@ -69,6 +72,7 @@ def posterize(image: ArrayLike, bits: ArrayLike) -> jax.Array:
     return _done(posterize_unit(_work(image), bits, image.dtype == jnp.uint8), image)
 
 
+@functools.partial(jax.jit, static_argnames="uint8_levels")
 def posterize_unit(x: jax.Array, bits: ArrayLike, uint8_levels: bool) -> jax.Array:
     """``posterize`` on a float image in [0, 1]; `uint8_levels` picks the uint8 meaning."""
     bits = jnp.clip(jnp.asarray(bits, jnp.int32), 0, 8)
@@ -113,6 +117,7 @@ def solarize(image: ArrayLike, threshold: ArrayLike) -> jax.Array:
     return _done(solarize_unit(x, jnp.asarray(threshold, x.dtype) / bound, image.dtype == jnp.uint8), image)
 
 
+@functools.partial(jax.jit, static_argnames="uint8_levels")
 def solarize_unit(x: jax.Array, threshold: ArrayLike, uint8_levels: bool) -> jax.Array:
     """``solarize`` on a float image in [0, 1] with `threshold` in [0, 1] units."""
     threshold = jnp.asarray(threshold, x.dtype)
@@ -169,6 +174,7 @@ def autocontrast(image: ArrayLike) -> jax.Array:
     return _done(autocontrast_unit(_work(image)), image)
 
 
+@jax.jit
 def autocontrast_unit(x: jax.Array) -> jax.Array:
     """``autocontrast`` on a float image in [0, 1]."""
     finite = jnp.isfinite(x)
@@ -207,6 +213,7 @@ def equalize(image: ArrayLike) -> jax.Array:
     return _done(equalize_unit(_work(image), image.dtype == jnp.uint8), image)
 
 
+@functools.partial(jax.jit, static_argnames="uint8_levels")
 def equalize_unit(x: jax.Array, uint8_levels: bool) -> jax.Array:
     """``equalize`` on a float image in [0, 1]."""
     c = x.shape[-1]
@@ -216,7 +223,7 @@ def equalize_unit(x: jax.Array, uint8_levels: bool) -> jax.Array:
     # One histogram of 256 bins per channel, in one scatter over all channels; every lookup
     # below is a flat gather with the same channel offsets.
     offsets = 256 * jnp.arange(c, dtype=jnp.int32)
-    bins = levels + offsets
+    bins = levels + offsets.reshape(1, 1, c)
     hist = jnp.zeros(256 * c, jnp.float32).at[bins.reshape(-1)].add(finite.reshape(-1).astype(jnp.float32))
     # Cumulative counts as a product with a triangular matrix: XLA's CPU backend compiles it
     # several times faster than a cumsum, and float32 counts are exact below 2**24 pixels.
@@ -227,7 +234,7 @@ def equalize_unit(x: jax.Array, uint8_levels: bool) -> jax.Array:
     step = (cum[:, -1] - hist[top + offsets]) // 255
     lut = (cum[:, :-1] + (step // 2)[:, None]) // jnp.maximum(step, 1)[:, None]
     lut = jnp.concatenate([jnp.zeros((c, 1), jnp.int32), jnp.clip(lut, 0, 255)], axis=1)
-    out = jnp.where(step > 0, lut.reshape(-1)[bins], levels)
+    out = jnp.where((step > 0).reshape(1, 1, c), lut.reshape(-1)[bins], levels)
     return jnp.where(finite, out.astype(x.dtype) / 255.0, x)
 
 
@@ -264,6 +271,7 @@ def adjust_sharpness(image: ArrayLike, sharpness_factor: ArrayLike) -> jax.Array
     return _done(adjust_sharpness_unit(_work(image), sharpness_factor, image.dtype == jnp.uint8), image)
 
 
+@functools.partial(jax.jit, static_argnames="uint8_levels")
 def adjust_sharpness_unit(x: jax.Array, factor: ArrayLike, uint8_levels: bool) -> jax.Array:
     """``adjust_sharpness`` on a float image in [0, 1]."""
     h, w, _ = x.shape
