@@ -19,6 +19,7 @@ from jaxaug.image._color import (
 )
 from jaxaug.image._intensity import scale_intensity_range, window
 from jaxaug.image._geometry import (
+    affine,
     center_crop,
     crop,
     hflip,
@@ -35,6 +36,7 @@ __all__ = [
     "adjust_contrast",
     "adjust_hue",
     "adjust_saturation",
+    "affine",
     "center_crop",
     "crop",
     "erase",
