@@ -6,6 +6,7 @@ batch with one independent draw per example. Functional ops live in :mod:`jaxaug
 """
 
 from jaxaug import image, mix, presets, signal, tabular, train, tta
+from jaxaug._affine_transforms import ElasticTransform, Pad, RandomAffine, RandomPerspective, RandomZoomOut
 from jaxaug._base import GeometricTransform, PixelTransform, Transform
 from jaxaug._checks import checked
 from jaxaug._compose import Compose, OneOf, RandomApply, RandomChoice, batch, fold_in_process
@@ -34,22 +35,27 @@ __all__ = [
     "CenterCrop",
     "ColorJitter",
     "Compose",
+    "ElasticTransform",
     "GaussianBlur",
     "GeometricTransform",
     "Grayscale",
     "Normalize",
     "OneOf",
+    "Pad",
     "PixelTransform",
+    "RandomAffine",
     "RandomApply",
     "RandomChoice",
     "RandomCrop",
     "RandomErasing",
     "RandomGrayscale",
     "RandomHorizontalFlip",
+    "RandomPerspective",
     "RandomResizedCrop",
     "RandomRot90",
     "RandomRotation",
     "RandomVerticalFlip",
+    "RandomZoomOut",
     "Resize",
     "ScaleIntensityRange",
     "ToFloat",

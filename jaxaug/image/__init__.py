@@ -30,6 +30,7 @@ from jaxaug.image._geometry import (
     vflip,
     warp_affine,
 )
+from jaxaug.image._warps import elastic, pad, perspective
 
 __all__ = [
     "adjust_brightness",
@@ -39,10 +40,13 @@ __all__ = [
     "affine",
     "center_crop",
     "crop",
+    "elastic",
     "erase",
     "gaussian_blur",
     "hflip",
     "normalize",
+    "pad",
+    "perspective",
     "resize",
     "resized_crop",
     "rgb_to_grayscale",

@@ -230,22 +230,50 @@ def resample(
     if separable and projective:
         raise ValueError("resample: a projective map is not separable")
     x_in, y_in = _map_points(matrix, xs, ys, separable, projective)
+    if fill_frames is None:
+        fill_frames = [(matrix, (height, width))]
+    frames = [
+        (*_map_points(jnp.asarray(m, jnp.float32), xs, ys, separable, projective), frame_size)
+        for m, frame_size in fill_frames
+    ]
+    return sample_points(
+        values, x_in, y_in, interpolation=interpolation, fill=fill, border=border, separable=separable,
+        where=where, fill_name=fill_name, frames=frames,
+    )
+
+
+def sample_points(
+    values: jax.Array,
+    x_in: jax.Array,
+    y_in: jax.Array,
+    *,
+    interpolation: str,
+    fill: float | Sequence[float],
+    border: str,
+    separable: bool = False,
+    where: str = "resample",
+    fill_name: str = "fill",
+    frames: Sequence[tuple[jax.Array, jax.Array, tuple[int, int]]] | None = None,
+) -> jax.Array:
+    """Read (H, W, C) `values` at input points (`x_in`, `y_in`), one per output pixel.
+
+    The core of `resample`, also used directly by maps that are not matrices (elastic). The
+    points are (out_h, out_w) arrays, or (1, out_w) and (out_h, 1) with ``separable=True``.
+    `frames` are ``(x, y, (h, w))``: where each filling step reads in its own input of size
+    (h, w) (default: these points in `values` itself).
+    """
+    height, width, channels = values.shape
     # A fill is a value of the input (255 is white for uint8, 1.0 for floats), whichever
     # interpolation runs; it is refused if the input's dtype cannot hold it.
     fill_values = _checks.fill_values(where, fill_name, fill, channels, values.dtype)
-
-    if fill_frames is None:
-        fill_frames = [(matrix, (height, width))]
-
-    def frame_points(frame_matrix: jax.Array) -> tuple[jax.Array, jax.Array]:
-        return _map_points(jnp.asarray(frame_matrix, jnp.float32), xs, ys, separable, projective)
+    if frames is None:
+        frames = [(x_in, y_in, (height, width))]
 
     if interpolation == "nearest":
         xi = _nearest(x_in).astype(jnp.int32)
         yi = _nearest(y_in).astype(jnp.int32)
         inside = jnp.ones((), bool)
-        for frame_matrix, (frame_h, frame_w) in fill_frames:
-            fx_in, fy_in = frame_points(frame_matrix)
+        for fx_in, fy_in, (frame_h, frame_w) in frames:
             fxi, fyi = _nearest(fx_in), _nearest(fy_in)
             inside = inside & (fxi >= 0) & (fxi < frame_w) & (fyi >= 0) & (fyi < frame_h)
         xi, yi = jnp.clip(xi, 0, width - 1), jnp.clip(yi, 0, height - 1)
@@ -317,8 +345,7 @@ def resample(
     # Coverage of the sample by the image: 1 inside, 0 a pixel or more outside, a linear
     # ramp between, which is the weight bilinear interpolation gives in-image neighbours.
     coverage = jnp.ones((), jnp.float32)
-    for frame_matrix, (frame_h, frame_w) in fill_frames:
-        fx_in, fy_in = frame_points(frame_matrix)
+    for fx_in, fy_in, (frame_h, frame_w) in frames:
         coverage = coverage * (
             jnp.clip(fx_in + 1.0, 0.0, 1.0)
             * jnp.clip(frame_w - fx_in, 0.0, 1.0)
