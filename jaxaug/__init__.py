@@ -6,6 +6,7 @@ batch with one independent draw per example. Functional ops live in :mod:`jaxaug
 """
 
 from jaxaug import image, mix, presets, signal, tabular, train, tta
+from jaxaug._affine_transforms import ElasticTransform, Pad, RandomAffine, RandomPerspective, RandomZoomOut
 from jaxaug._base import GeometricTransform, PixelTransform, Transform
 from jaxaug._checks import checked
 from jaxaug._compose import Compose, OneOf, RandomApply, RandomChoice, batch, fold_in_process
@@ -45,14 +46,17 @@ __all__ = [
     "CenterCrop",
     "ColorJitter",
     "Compose",
+    "ElasticTransform",
     "GaussianBlur",
     "GeometricTransform",
     "Grayscale",
     "Normalize",
     "OneOf",
+    "Pad",
     "PixelTransform",
     "RandAugment",
     "RandomAdjustSharpness",
+    "RandomAffine",
     "RandomApply",
     "RandomAutocontrast",
     "RandomChoice",
@@ -62,12 +66,14 @@ __all__ = [
     "RandomGrayscale",
     "RandomHorizontalFlip",
     "RandomInvert",
+    "RandomPerspective",
     "RandomPosterize",
     "RandomResizedCrop",
     "RandomRot90",
     "RandomRotation",
     "RandomSolarize",
     "RandomVerticalFlip",
+    "RandomZoomOut",
     "Resize",
     "ScaleIntensityRange",
     "ToFloat",

@@ -98,6 +98,8 @@ def _geometry_settings(steps: Sequence[GeometricTransform]) -> dict[str, Any]:
         "fill": fillers[-1].fill if fillers else 0.0,
         "mask_fill": fillers[-1].mask_fill if fillers else 0,
         "separable": all(s.axis_aligned for s in steps),
+        # A product with a homography is a homography: one resample with the divide.
+        "projective": any(s.projective for s in steps),
     }
 
 
@@ -138,6 +140,10 @@ class _Combination(GeometricTransform):
     @property
     def interpolation(self) -> str:  # type: ignore[override]
         return self._settings["interpolation"]
+
+    @property
+    def projective(self) -> bool:  # type: ignore[override]
+        return self._settings["projective"]
 
     @property
     def border(self) -> str:  # type: ignore[override]

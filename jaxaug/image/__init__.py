@@ -20,6 +20,7 @@ from jaxaug.image._color import (
 from jaxaug.image._intensity import scale_intensity_range, window
 from jaxaug.image._photometric import adjust_sharpness, autocontrast, equalize, invert, posterize, solarize
 from jaxaug.image._geometry import (
+    affine,
     center_crop,
     crop,
     hflip,
@@ -30,6 +31,7 @@ from jaxaug.image._geometry import (
     vflip,
     warp_affine,
 )
+from jaxaug.image._warps import elastic, pad, perspective
 
 __all__ = [
     "adjust_brightness",
@@ -37,15 +39,19 @@ __all__ = [
     "adjust_hue",
     "adjust_saturation",
     "adjust_sharpness",
+    "affine",
     "autocontrast",
     "center_crop",
     "crop",
+    "elastic",
     "equalize",
     "erase",
     "gaussian_blur",
     "hflip",
     "invert",
     "normalize",
+    "pad",
+    "perspective",
     "posterize",
     "resize",
     "resized_crop",
