@@ -365,6 +365,37 @@ def bench_jaxaug_ecg(cfg: Config) -> list[Row]:
     return [guarded("ecg (5000x12)", "jaxaug", lambda: bench_jax("ecg (5000x12)", "jaxaug", fn, (x,), cfg, "items are ECGs"))]
 
 
+# --- automatic policies: jaxaug against torchvision per image -------------------------------
+
+POLICIES = ("randaugment", "trivialaugment")
+
+
+def bench_policies(cfg: Config) -> list[Row]:
+    """RandAugment and TrivialAugmentWide on uint8 224x224 RGB, float32 out: jaxaug with a draw
+    per example, torchvision v2 per image (its policies draw once per call)."""
+    x_np = np.ascontiguousarray(make_images(cfg.batch, 3)[:, :SIZE, :SIZE])
+    x = jnp.asarray(x_np)
+    ours = {"randaugment": ja.RandAugment, "trivialaugment": ja.TrivialAugmentWide}
+    rows = [guarded(n, "jaxaug", lambda n=n: bench_jax(n, "jaxaug", ja.batch(ours[n]()), (x,), cfg, "224x224 uint8 in")) for n in POLICIES]
+    impl = "torchvision v2, per image"
+    try:
+        import torch
+        from torchvision.transforms import v2
+    except ImportError:
+        return rows + [skipped(n, impl, "torchvision not installed") for n in POLICIES]
+    images = list(torch.from_numpy(x_np).permute(0, 3, 1, 2).contiguous().unbind(0))
+    theirs = {"randaugment": v2.RandAugment, "trivialaugment": v2.TrivialAugmentWide}
+    for n in POLICIES:
+        pipeline = v2.Compose([theirs[n](), v2.ToDtype(torch.float32, scale=True)])
+
+        def per_image(pipeline: Any = pipeline) -> Any:
+            with torch.inference_mode(), one_thread():
+                return torch.stack([pipeline(img) for img in images])
+
+        rows.append(guarded(n, impl, lambda n=n, run=per_image: bench_eager(n, impl, run, cfg.batch, cfg, "uint8 ops, then ToDtype; 1 thread")))
+    return rows
+
+
 # --- naive dm-pix port ------------------------------------------------------------------------
 
 
@@ -891,6 +922,7 @@ PEERS = {
     "mix": lambda cfg, p: bench_jaxaug_mix(cfg) + bench_mix_floor(cfg),
     "torchmix": lambda cfg, p: bench_torch_mix(cfg),
     "ecg": lambda cfg, p: bench_jaxaug_ecg(cfg),
+    "policies": lambda cfg, p: bench_policies(cfg),
 }
 QUICK = ("jaxaug", "floor", "naive", "augmax", "torchvision", "kornia", "albumentations")
 
