@@ -385,3 +385,12 @@ def test_no_clinical_preset_uses_a_policy_or_a_density_changing_op():
                ja.RandomEqualize, ja.RandomAutocontrast, ja.RandomInvert)  # fmt: skip
     for preset in (ja.presets.xray_train(), ja.presets.pathology_train()):
         assert not any(isinstance(step, density) for step in preset.transforms)
+
+
+def test_defaults_are_torchvisions():
+    ra, ta, aa, am = ja.RandAugment(), ja.TrivialAugmentWide(), ja.AutoAugment(), ja.AugMix()
+    assert (ra.num_ops, ra.magnitude, ra.num_magnitude_bins, ra.interpolation) == (2, 9, 31, "nearest")
+    assert (ta.num_magnitude_bins, ta.interpolation, aa.policy, aa.interpolation) == (31, "nearest", "imagenet", "nearest")
+    assert (am.severity, am.mixture_width, am.chain_depth, am.alpha, am.all_ops, am.interpolation) == (3, 3, -1, 1.0, True, "bilinear")
+    for t in (ja.RandomPosterize(4), ja.RandomSolarize(128), ja.RandomEqualize(), ja.RandomAutocontrast(), ja.RandomAdjustSharpness(2), ja.RandomInvert()):
+        assert t.p == 0.5
