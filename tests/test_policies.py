@@ -53,7 +53,7 @@ def test_point_ops_match_torchvision(key):
     out = np.asarray(_call(op, src, param), np.float64)
     ref = REF[key].astype(np.float64)
     assert out.dtype == np.float64 and out.shape == ref.shape
-    if src == "in_float":
+    if src.endswith("float"):
         np.testing.assert_allclose(out, ref, atol=1e-6, rtol=0)
     elif op in EXACT_ON_UINT8:
         np.testing.assert_array_equal(np.round(out * 255), ref)
@@ -158,6 +158,8 @@ def test_property_equalize_and_autocontrast_keep_the_order_of_levels(seed, low, 
         out = np.asarray(op(image))[..., 0].ravel()
         order = np.argsort(image[..., 0].ravel(), kind="stable")
         assert np.all(np.diff(out[order]) >= -1e-7), op.__name__
+    # A constant channel is left as it is (no division by a zero span).
+    np.testing.assert_array_equal(np.asarray(F.autocontrast(np.full((3, 4, 1), low, np.uint8))), low / np.float32(255))
     stretched = np.asarray(F.autocontrast(image))
     if image.min() < image.max():
         assert stretched.min() == 0.0 and stretched.max() >= 1.0 - 1e-6
@@ -182,7 +184,7 @@ def _applier(geometric, interpolation, fill, uint8):
 
 def _one_op(op, magnitude, interpolation, fill, src):
     """The policies' op `op` at a signed `magnitude`; fills in float units, as policies pass them."""
-    uint8 = src == "in_u8"
+    uint8 = src.endswith("u8")
     fill = tuple(v / 255.0 for v in fill) if uint8 else tuple(fill)
     ops, run = _applier(op in _policies._GEOMETRIC, interpolation, fill, uint8)
     x = ja.image.to_float(REF[src])
@@ -194,7 +196,7 @@ def test_policy_ops_match_torchvision_at_the_same_magnitude(key):
     op, src, magnitude, interpolation, fill = _parts(key)
     fill_value = (0.0, 0.0, 0.0) if fill == "none" else tuple(float(v) for v in fill.split(","))
     out = _one_op(op, float(magnitude), interpolation, fill_value, src)
-    scale = 255.0 if src == "in_u8" else 1.0
+    scale = 255.0 if src.endswith("u8") else 1.0
     ref = REF[key].astype(np.float64)
     diff = out * scale - ref
     if op == "Rotate" and interpolation == "nearest":
@@ -207,9 +209,9 @@ def test_policy_ops_match_torchvision_at_the_same_magnitude(key):
         inside = np.isclose(REF[key], REF[key.rsplit("/", 1)[0] + "/none"], rtol=0, atol=1e-5 * scale).all(axis=-1)
         outside = (REF[key.rsplit("/", 1)[0] + "/none"] == 0).all(axis=-1)
         assert inside.mean() > 0.5 and outside.any()
-        np.testing.assert_allclose(diff[inside], 0, atol=0.5 + 1e-3 if src == "in_u8" else 2e-6)
+        np.testing.assert_allclose(diff[inside], 0, atol=0.5 + 1e-3 if src.endswith("u8") else 2e-6)
         np.testing.assert_allclose(out[outside] * scale, np.broadcast_to(fill_value, out[outside].shape), atol=1e-4)
-    elif src == "in_float":
+    elif src.endswith("float"):
         np.testing.assert_allclose(diff, 0, atol=2e-6)
     elif interpolation == "bilinear":
         assert np.abs(diff).max() <= 0.5 + 1e-3  # torchvision rounds to uint8

@@ -8,8 +8,9 @@ torchvision==0.29.1)::
 
 Contents
 --------
-* ``in_u8`` (14, 18, 3) uint8 and ``in_float`` (14, 18, 3) float32, ``in_gray_u8`` (14, 18, 1):
-  the inputs, HWC. Outputs are HWC float32 (uint8 results stored as their uint8 values).
+* ``in_u8`` (14, 18, 3) uint8 and ``in_float`` (14, 18, 3) float32, ``in_gray_u8`` (14, 18, 1),
+  ``in_big_u8`` / ``in_big_float`` (36, 40, 3) for equalize (large enough for a step of several
+  levels): the inputs, HWC. Outputs are HWC float32 (uint8 results stored as their uint8 values).
 * ``fn/<op>/<input>/<param>``: ``torchvision.transforms.v2.functional`` on an input.
 * ``op/<policy op>/<input>/<magnitude>/<interpolation>/<fill>``: torchvision's policy op,
   ``_AutoAugmentBase._apply_image_or_video_transform`` with that signed magnitude.
@@ -46,7 +47,10 @@ def make_inputs():
     u8 = np.clip(base + rng.integers(-20, 21, base.shape), 0, 255).astype(np.uint8)
     flt = rng.uniform(0.15, 0.8, (14, 18, 3)).astype(np.float32)
     gray = u8[..., 1:2].copy()
-    return u8, flt, gray
+    # Large enough (1440 pixels) for equalize's step to be several levels, and skewed dark.
+    big_u8 = (255 * rng.beta(1.5, 4.0, (36, 40, 3))).astype(np.uint8)
+    big_float = rng.beta(1.5, 4.0, (36, 40, 3)).astype(np.float32)
+    return u8, flt, gray, big_u8, big_float
 
 
 def chw(a):
@@ -74,6 +78,9 @@ def functional_outputs(inputs):
         add("autocontrast", src, "-", F.autocontrast)
         for f in (0.0, 0.3, 1.0, 1.7, 2.5):
             add("adjust_sharpness", src, f, lambda t, f=f: F.adjust_sharpness(t, f))
+    for src in ("in_big_u8", "in_big_float"):
+        add("equalize", src, "-", F.equalize)
+        add("autocontrast", src, "-", F.autocontrast)
     return out
 
 
@@ -100,10 +107,10 @@ def policy_op_outputs(inputs):
     base = T.TrivialAugmentWide()
     out = {}
     for op, magnitudes in POLICY_OPS.items():
-        for src in ("in_u8", "in_float"):
+        for src in ("in_u8", "in_float") + (("in_big_u8", "in_big_float") if op == "Equalize" else ()):
             settings = [("nearest", None)]
             if op in GEOMETRIC:
-                fill = [30, 60, 90] if src == "in_u8" else [0.1, 0.5, 0.9]
+                fill = [30, 60, 90] if src.endswith("u8") else [0.1, 0.5, 0.9]
                 settings += [("bilinear", None), ("nearest", fill), ("bilinear", fill)]
             for m in magnitudes:
                 for interpolation, fill in settings:
@@ -219,8 +226,8 @@ def _counts(cells):
 
 
 def main():
-    u8, flt, gray = make_inputs()
-    inputs = {"in_u8": u8, "in_float": flt, "in_gray_u8": gray}
+    u8, flt, gray, big_u8, big_float = make_inputs()
+    inputs = {"in_u8": u8, "in_float": flt, "in_gray_u8": gray, "in_big_u8": big_u8, "in_big_float": big_float}
     arrays = dict(inputs)
     arrays.update(functional_outputs(inputs))
     arrays.update(policy_op_outputs(inputs))
