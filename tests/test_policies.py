@@ -307,6 +307,10 @@ def test_ops_magnitudes_and_signs_are_drawn_like_torchvision(name, make):
         per_call = np.asarray(steps.active).reshape(N_DRAWS, -1).sum(axis=1)
         calls = _counts(str(v) for v in per_call)
         _same_distribution(calls, DRAWS[name + "/ops_per_call"], N_DRAWS, N_DRAWS)
+    # The sign: a fair coin for the signed ops (torchvision: rand <= 0.5), bounded from both sides.
+    signed = np.isin(np.array(t.ops)[np.asarray(steps.op)], _policies._SIGNED) & np.asarray(steps.active)
+    negative = np.asarray(steps.negate)[signed].mean()
+    assert abs(negative - 0.5) <= 4 * np.sqrt(0.25 / signed.sum()), negative
     # Every example drew for itself: the first slot's op takes every value.
     assert len(np.unique(np.asarray(steps.op).reshape(N_DRAWS, -1)[:, 0])) == len(t.ops)
 
