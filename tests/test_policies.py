@@ -64,20 +64,12 @@ def test_point_ops_match_torchvision(key):
         assert excess.min() >= -1e-3 and excess.max() < 1 + 1e-3, (excess.min(), excess.max())
 
 
-def test_point_ops_return_float32_for_uint8_and_keep_float_dtypes():
-    u8 = jnp.asarray(REF["in_u8"])
-    for op in (F.equalize, F.autocontrast, F.invert, lambda x: F.posterize(x, 3), lambda x: F.adjust_sharpness(x, 2.0)):
-        assert op(u8).dtype == jnp.float32
-        assert op(F.to_float(u8).astype(jnp.bfloat16)).dtype == jnp.bfloat16
-
-
 def test_traced_parameters_give_the_eager_result():
     u8 = jnp.asarray(REF["in_u8"])
-    x = jnp.asarray(REF["in_float"])
     ops = jax.jit(
         lambda x, bits, threshold, factor: (F.posterize(x, bits), F.solarize(x, threshold), F.adjust_sharpness(x, factor))
     )
-    for image, threshold in ((u8, 150.0), (x, 0.45)):
+    for image, threshold in ((u8, 150.0),):
         traced = ops(image, jnp.int32(3), jnp.float32(threshold), jnp.float32(1.7))
         eager = (F.posterize(image, 3), F.solarize(image, threshold), F.adjust_sharpness(image, 1.7))
         for a, b in zip(traced, eager):
@@ -280,8 +272,10 @@ def _counts(cells):
     return out
 
 
-def _sample_many(t, shape, n=N_DRAWS, seed=0):
-    keys = jax.random.split(jax.random.key(seed), n)
+@functools.lru_cache(maxsize=None)
+def _sample_many(t, shape):
+    """N_DRAWS draws of `t` (a hashable transform), vmapped; shared by the tests that read them."""
+    keys = jax.random.split(jax.random.key(0), N_DRAWS)
     return jax.jit(jax.vmap(lambda k: t.sample(k, shape)))(keys)
 
 
@@ -333,7 +327,7 @@ def _ks_distance(a, b):
 
 def test_augmix_mixing_weights_are_drawn_like_torchvision():
     theirs = REF["augmix_weights"]  # (4000, 4): original, three chains
-    draw = _sample_many(ja.AugMix(), (8, 10, 3))
+    draw = _sample_many(ja.AugMix(), (*META["draw_hw"], 3))
     ours = np.concatenate([np.asarray(draw.original_weight)[:, None], np.asarray(draw.chain_weights)], axis=1)
     np.testing.assert_allclose(ours.sum(axis=1), 1.0, atol=1e-5)
     # Two-sample Kolmogorov-Smirnov bound at a 1e-4 false-alarm rate, per column.
@@ -343,12 +337,12 @@ def test_augmix_mixing_weights_are_drawn_like_torchvision():
 
 
 def test_the_apply_or_not_draw_is_independent_of_the_op():
-    draw = _sample_many(ja.AutoAugment("cifar10"), (8, 10, 3), n=4000)
+    draw = _sample_many(ja.AutoAugment("cifar10"), (*META["draw_hw"], 3))
     sub, fired = np.asarray(draw.sub_policy), np.asarray(draw.steps.active)
     # Sub-policy 2 is (Sharpness 0.8, Sharpness 0.9): the two steps fire on their own.
     rows = fired[sub == 2]
-    assert abs(rows[:, 0].mean() - 0.8) < 0.1 and abs(rows[:, 1].mean() - 0.9) < 0.07
-    assert abs(np.corrcoef(rows[:, 0], rows[:, 1])[0, 1]) < 0.2
+    assert abs(rows[:, 0].mean() - 0.8) < 0.04 and abs(rows[:, 1].mean() - 0.9) < 0.03
+    assert abs(np.corrcoef(rows[:, 0], rows[:, 1])[0, 1]) < 0.1
 
 
 # --- masks, units, presets --------------------------------------------------------------------
