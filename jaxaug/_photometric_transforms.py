@@ -161,7 +161,8 @@ class RandomAdjustSharpness(_RandomPointOp):
     p: float = 0.5
 
     def __post_init__(self) -> None:
-        _freeze(self, "sharpness_factor", _checks.check_nonnegative("RandomAdjustSharpness", "sharpness_factor", self.sharpness_factor))
+        factor = _checks.check_nonnegative("RandomAdjustSharpness", "sharpness_factor", self.sharpness_factor)
+        _freeze(self, "sharpness_factor", factor)
         _freeze(self, "p", _checks.check_probability("RandomAdjustSharpness", "p", self.p))
 
     def _op(self, image: jax.Array) -> jax.Array:

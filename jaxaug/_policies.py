@@ -100,7 +100,9 @@ def magnitude_table(ops: Sequence[str], scale: str, num_bins: int, height: int, 
     or "augmix", whose ranges differ.
     """
     top = {
-        "rand": {"Shear": 0.3, "TranslateX": 150.0 / 331.0 * width, "TranslateY": 150.0 / 331.0 * height, "Rotate": 30.0, "Enhance": 0.9},
+        "rand": {
+            "Shear": 0.3, "TranslateX": 150.0 / 331.0 * width, "TranslateY": 150.0 / 331.0 * height, "Rotate": 30.0, "Enhance": 0.9,
+        },  # fmt: skip
         "wide": {"Shear": 0.99, "TranslateX": 32.0, "TranslateY": 32.0, "Rotate": 135.0, "Enhance": 0.99},
         "augmix": {"Shear": 0.3, "TranslateX": width / 3.0, "TranslateY": height / 3.0, "Rotate": 30.0, "Enhance": 0.9},
     }[scale]
@@ -181,14 +183,17 @@ class _Applier:
     uint8_levels: bool
     where: str
 
-    def __call__(self, x: jax.Array, mask: jax.Array | None, op: jax.Array, magnitude: jax.Array, active: jax.Array) -> tuple[jax.Array, jax.Array | None]:
+    def __call__(
+        self, x: jax.Array, mask: jax.Array | None, op: jax.Array, magnitude: jax.Array, active: jax.Array
+    ) -> tuple[jax.Array, jax.Array | None]:
         """Apply op number `op` of the table at `magnitude` where `active`; else nothing."""
         h, w, _ = x.shape
         point_ops = [name for name in self.ops if name not in _GEOMETRIC and name != "Identity"]
         # Branch 0 leaves the image alone, then one per point op, then one warp for all
         # geometric ops (the drawn matrix says which).
+        warp_branch = len(point_ops) + 1
         branch_of_op = np.array(
-            [0 if name == "Identity" else len(point_ops) + 1 if name in _GEOMETRIC else point_ops.index(name) + 1 for name in self.ops],
+            [0 if name == "Identity" else warp_branch if name in _GEOMETRIC else point_ops.index(name) + 1 for name in self.ops],
             np.int32,
         )
         branch = jnp.where(active, jnp.asarray(branch_of_op)[op], 0)
@@ -224,7 +229,9 @@ class _Applier:
 
 
 @functools.partial(jax.jit, static_argnums=0)
-def _run_ops(apply: _Applier, x: jax.Array, mask: jax.Array | None, op: jax.Array, magnitude: jax.Array, active: jax.Array) -> tuple[jax.Array, jax.Array | None]:
+def _run_ops(
+    apply: _Applier, x: jax.Array, mask: jax.Array | None, op: jax.Array, magnitude: jax.Array, active: jax.Array
+) -> tuple[jax.Array, jax.Array | None]:
     """Apply a (n,) sequence of drawn ops in order, as one scanned step.
 
     Jitted with the applier static, so eager calls reuse one compiled program (an eager scan
@@ -232,7 +239,9 @@ def _run_ops(apply: _Applier, x: jax.Array, mask: jax.Array | None, op: jax.Arra
     if op.shape[0] == 0:
         return x, mask
 
-    def step(carry: tuple[jax.Array, jax.Array | None], slot: tuple[jax.Array, ...]) -> tuple[tuple[jax.Array, jax.Array | None], None]:
+    Carry = tuple[jax.Array, jax.Array | None]
+
+    def step(carry: Carry, slot: tuple[jax.Array, ...]) -> tuple[Carry, None]:
         return apply(*carry, *slot), None
 
     (x, mask), _ = jax.lax.scan(step, (x, mask), (op, magnitude, active))
@@ -584,13 +593,20 @@ class AugMix(_Policy):
             )
         x = self._start(image)
         chains = params.chains
-        mix = _mix_chains(self._applier(image, self.ops), x, params.original_weight, params.chain_weights, chains.op, chains.magnitude, chains.active)
+        apply = self._applier(image, self.ops)
+        mix = _mix_chains(apply, x, params.original_weight, params.chain_weights, chains.op, chains.magnitude, chains.active)
         return _color._done(mix, image), None
 
 
 @functools.partial(jax.jit, static_argnums=0)
 def _mix_chains(
-    apply: _Applier, x: jax.Array, original_weight: jax.Array, chain_weights: jax.Array, op: jax.Array, magnitude: jax.Array, active: jax.Array
+    apply: _Applier,
+    x: jax.Array,
+    original_weight: jax.Array,
+    chain_weights: jax.Array,
+    op: jax.Array,
+    magnitude: jax.Array,
+    active: jax.Array,
 ) -> jax.Array:
     """AugMix's sum: original_weight * x plus each chain's weight times the chain's output."""
 
