@@ -6,10 +6,23 @@ batch with one independent draw per example. Functional ops live in :mod:`jaxaug
 """
 
 from jaxaug import image, mix, presets, signal, tabular, train, tta
+from jaxaug._affine_transforms import ElasticTransform, Pad, RandomAffine, RandomPerspective, RandomZoomOut
 from jaxaug._base import GeometricTransform, PixelTransform, Transform
 from jaxaug._checks import checked
 from jaxaug._compose import Compose, OneOf, RandomApply, RandomChoice, batch, fold_in_process
 from jaxaug._targets import BoundingBoxes, KeyPoints, Sample
+from jaxaug._policies import AugMix, AutoAugment, RandAugment, TrivialAugmentWide
+from jaxaug._photometric_transforms import (
+    GaussianNoise,
+    RandomChannelPermutation,
+    RandomPhotometricDistort,
+    RandomAdjustSharpness,
+    RandomAutocontrast,
+    RandomEqualize,
+    RandomInvert,
+    RandomPosterize,
+    RandomSolarize,
+)
 from jaxaug._image_transforms import (
     CenterCrop,
     ColorJitter,
@@ -28,48 +41,62 @@ from jaxaug._image_transforms import (
     ScaleIntensityRange,
     ToFloat,
 )
-from jaxaug._photometric_transforms import GaussianNoise, RandomChannelPermutation, RandomPhotometricDistort
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "AugMix",
+    "AutoAugment",
+    "batch",
     "BoundingBoxes",
     "CenterCrop",
+    "checked",
     "ColorJitter",
     "Compose",
+    "ElasticTransform",
+    "fold_in_process",
     "GaussianBlur",
     "GaussianNoise",
     "GeometricTransform",
     "Grayscale",
+    "image",
     "KeyPoints",
+    "mix",
     "Normalize",
     "OneOf",
+    "Pad",
     "PixelTransform",
+    "presets",
+    "RandAugment",
+    "RandomAdjustSharpness",
+    "RandomAffine",
     "RandomApply",
+    "RandomAutocontrast",
     "RandomChannelPermutation",
     "RandomChoice",
     "RandomCrop",
+    "RandomEqualize",
     "RandomErasing",
     "RandomGrayscale",
     "RandomHorizontalFlip",
+    "RandomInvert",
+    "RandomPerspective",
     "RandomPhotometricDistort",
+    "RandomPosterize",
     "RandomResizedCrop",
     "RandomRot90",
     "RandomRotation",
+    "RandomSolarize",
     "RandomVerticalFlip",
+    "RandomZoomOut",
     "Resize",
     "Sample",
     "ScaleIntensityRange",
-    "ToFloat",
-    "Transform",
-    "batch",
-    "checked",
-    "fold_in_process",
-    "image",
-    "mix",
-    "presets",
     "signal",
     "tabular",
+    "ToFloat",
     "train",
+    "Transform",
+    "TrivialAugmentWide",
     "tta",
 ]

@@ -14,18 +14,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m jaxaug", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
     preview = commands.add_parser("preview", help="write a PNG grid of an image and augmented views of it")
-    preview.add_argument("--preset", choices=sorted(presets.PRESETS), default="xray", help="which pipeline (default: xray)")
+    from jaxaug import _preview
+
+    choices = sorted({**presets.PRESETS, **_preview.POLICY_PREVIEWS})
+    preview.add_argument("--preset", choices=choices, default="xray", help="which pipeline (default: xray)")
     preview.add_argument("--image", help="PNG, JPEG or DICOM file; default: a drawn sample suited to the preset")
     preview.add_argument("--out", default="preview.png", help="where to write the PNG (default: preview.png)")
     preview.add_argument("-n", type=int, default=8, help="number of augmented views (default: 8)")
     preview.add_argument("--seed", type=int, default=0, help="PRNG seed (default: 0)")
     args = parser.parse_args(argv)
 
-    from jaxaug import _preview
-
     if args.n < 1:
         parser.error(f"-n must be >= 1, got {args.n}")
-    pipeline = presets.PRESETS[args.preset]()
+    pipeline = {**presets.PRESETS, **_preview.POLICY_PREVIEWS}[args.preset]()
     if args.image:
         image = _preview.load_image(args.image)
     elif args.preset == "xray":

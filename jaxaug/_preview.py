@@ -13,8 +13,19 @@ import jax.numpy as jnp
 import numpy as np
 
 from jaxaug._compose import Compose, batch
-from jaxaug._image_transforms import Normalize
+from jaxaug._image_transforms import Normalize, Resize
+from jaxaug._policies import AugMix, AutoAugment, RandAugment, TrivialAugmentWide
 from jaxaug.image import _color
+
+
+# The natural-image policies on their own, for a look at what they do (no modality preset
+# uses them: they change densities and stain intensities).
+POLICY_PREVIEWS = {
+    "autoaugment": lambda: Compose([Resize(224), AutoAugment()]),
+    "randaugment": lambda: Compose([Resize(224), RandAugment()]),
+    "trivialaugment": lambda: Compose([Resize(224), TrivialAugmentWide()]),
+    "augmix": lambda: Compose([Resize(224), AugMix()]),
+}
 
 
 def phantom_chest(size: int = 320) -> np.ndarray:
