@@ -222,7 +222,8 @@ def main() -> None:
         args.checkpoint_every = steps // 2
     if args.resume and not args.checkpoint_dir:
         parser.error("--resume needs --checkpoint-dir")
-    checkpoint_dir = Path(args.checkpoint_dir or tempfile.mkdtemp(prefix="jaxaug_ckpt_")).resolve()
+    temporary = None if args.checkpoint_dir else tempfile.TemporaryDirectory(prefix="jaxaug_ckpt_")  # removed at exit
+    checkpoint_dir = Path(args.checkpoint_dir or temporary.name).resolve()
 
     train_source, test_source = load_digits()
     pipeline = make_pipeline()
