@@ -27,7 +27,9 @@ from jaxaug._image_transforms import (
 
 __all__ = ["IMAGENET_MEAN", "IMAGENET_STD", "PRESETS", "eval_transform", "imagenet_train", "pathology_train", "xray_train"]
 
+#: The ImageNet per-channel mean (RGB, [0, 1] units) that torchvision's pretrained models expect.
 IMAGENET_MEAN = (0.485, 0.456, 0.406)
+#: The ImageNet per-channel standard deviation (RGB, [0, 1] units).
 IMAGENET_STD = (0.229, 0.224, 0.225)
 
 
@@ -187,6 +189,7 @@ def eval_transform(
     return Compose([Resize(resize), CenterCrop(size), ToFloat(), Normalize(mean=mean, std=std)])
 
 
+#: The presets by the names ``python -m jaxaug preview --preset`` takes.
 PRESETS: dict[str, Callable[[], Compose]] = {
     "xray": xray_train,
     "pathology": pathology_train,

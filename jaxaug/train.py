@@ -26,6 +26,7 @@ from jaxaug.mix import _check_class_ids, soft_labels
 
 __all__ = ["LOSSES", "make_eval_step", "make_linen_train_step", "make_train_step"]
 
+#: The loss names the train and eval steps take (or pass a function).
 LOSSES = ("softmax_cross_entropy", "sigmoid_binary_cross_entropy")
 
 Batch = tuple[jax.Array, jax.Array]
