@@ -36,7 +36,7 @@ import numpy as np
 import optax
 import orbax.checkpoint as ocp
 from flax import nnx
-from train_digits import CNN  # the same model as examples/train_digits.py
+from train_digits import CNN, progress_bar  # the same model and progress bar as examples/train_digits.py
 
 import jaxaug as ja
 from jaxaug import mix, train
@@ -244,9 +244,7 @@ def main() -> None:
         print(f"resumed from step {first} in {checkpoint_dir} (seed {args.seed}, batch size {args.batch_size})")
     record = open(args.record, "a") if args.record else None  # noqa: SIM115 - closed below
     losses = []
-    from tqdm import tqdm
-
-    bar = tqdm(range(first, steps), desc="training", initial=first, total=steps, mininterval=1.0)
+    bar = progress_bar(range(first, steps), desc="training", initial=first, total=steps)
     for i in bar:
         batch = next(iterator)
         metrics = step(model, optimizer, step_key(key, i), (batch["image"], batch["label"]))

@@ -28,6 +28,7 @@ among its most-spread tenth).
 from __future__ import annotations
 
 import argparse
+import sys
 import time
 
 import jax
@@ -67,6 +68,26 @@ def load_digits() -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     return images[:1200], labels[:1200], images[1200:], labels[1200:]
 
 
+class _LogLines:
+    """tqdm redraws its bar after a carriage return, which a log file keeps as one ever longer
+    line; this writes each redraw as a line of its own."""
+
+    def write(self, text: str) -> None:
+        text = text.replace("\r", "").rstrip()
+        if text:
+            sys.stderr.write(text + "\n")
+
+    def flush(self) -> None:
+        sys.stderr.flush()
+
+
+def progress_bar(iterable: range, desc: str, **kwargs: object) -> tqdm:
+    """A tqdm bar on stderr: redrawn in place in a terminal; in a log file, a line every 10 s."""
+    if sys.stderr.isatty():
+        return tqdm(iterable, desc=desc, mininterval=0.5, **kwargs)
+    return tqdm(iterable, desc=desc, file=_LogLines(), mininterval=10.0, ascii=True, **kwargs)
+
+
 # One-pixel shifts keep a digit's label (flips do not): see the module docstring.
 VIEWS = [tta.shift(1, 0), tta.shift(-1, 0), tta.shift(0, 1), tta.shift(0, -1)]
 
@@ -94,8 +115,7 @@ def run(name: str, mixer: object, data: tuple, steps: int, batch_size: int) -> d
     step = train.make_train_step(augment=augment, mix=mixer, num_classes=10)
     rng = np.random.default_rng(0)
     start = time.perf_counter()
-    # tqdm redraws one line in a terminal and writes plain lines, at most every 5 s, to a log.
-    bar = tqdm(range(steps), desc=f"{name:<8}", mininterval=1.0)
+    bar = progress_bar(range(steps), desc=f"{name:<8}")
     for i in bar:
         idx = rng.choice(len(x_train), batch_size, replace=False)
         metrics = step(model, optimizer, jax.random.key(i), (x_train[idx], y_train[idx]))
