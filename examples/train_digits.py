@@ -92,13 +92,18 @@ def progress_bar(iterable: range, desc: str, **kwargs: object) -> tqdm:
 VIEWS = [tta.shift(1, 0), tta.shift(-1, 0), tta.shift(0, 1), tta.shift(0, -1)]
 
 
+@nnx.jit  # compiled once for the three runs' models, which share one structure
+def _predict_with_spread(model: nnx.Module, x: jax.Array) -> tuple[jax.Array, jax.Array]:
+    return tta.predict(model, x, VIEWS, activation="softmax", return_std=True)
+
+
 def accuracy_by_spread(model: nnx.Module, x: np.ndarray, y: np.ndarray) -> tuple[float, float]:
     """Accuracy on the tenth of `x` whose TTA views agree most, and on the tenth that agree least.
 
     The spread of an image is the standard deviation, across the identity and the views, of the
     probability of the class the merged prediction picks.
     """
-    probs, std = tta.predict(model, jnp.asarray(x), VIEWS, activation="softmax", return_std=True)
+    probs, std = _predict_with_spread(model, jnp.asarray(x))
     predicted = np.asarray(probs).argmax(-1)
     spread = np.take_along_axis(np.asarray(std), predicted[:, None], axis=1)[:, 0]
     order = np.argsort(spread, kind="stable")
