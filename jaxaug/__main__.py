@@ -26,17 +26,26 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     if args.n < 1:
         parser.error(f"-n must be >= 1, got {args.n}")
-    pipeline = {**presets.PRESETS, **_preview.POLICY_PREVIEWS}[args.preset]()
-    if args.image:
-        image = _preview.load_image(args.image)
-    elif args.preset == "xray":
-        image = _preview.phantom_chest()
+    # Glass is white: the pathology preset's rotated-in corners get white, not black.
+    if args.preset == "pathology":
+        pipeline = presets.pathology_train(fill=255)
     else:
-        image = _preview.phantom_tissue()
+        pipeline = {**presets.PRESETS, **_preview.POLICY_PREVIEWS}[args.preset]()
+    if args.image:
+        try:
+            image = _preview.load_image(args.image)
+        except (OSError, ValueError) as err:
+            parser.error(f"--image {args.image}: {err}")
+        source = args.image
+    elif args.preset == "xray":
+        image, source = _preview.phantom_chest(), "drawn chest phantom"
+    else:
+        image, source = _preview.phantom_tissue(), "drawn tissue phantom"
     if args.preset != "xray" and image.shape[-1] == 1:  # ImageNet statistics need RGB
         image = image.repeat(3, axis=-1)
     grid = _preview.preview_grid(pipeline, image, n=args.n, seed=args.seed)
-    _preview.save_png(grid, args.out)
+    title = f"preset {args.preset}, seed {args.seed}, {args.n} views\nimage: {source} (red frame: the original)"
+    _preview.save_png(_preview.with_title(grid, title), args.out)
     print(f"wrote {args.out}: the original (red frame) and {args.n} views of preset {args.preset!r}")
     return 0
 

@@ -28,6 +28,7 @@ from jaxaug.image import _geometry
 
 __all__ = ["MERGES", "TTA", "View", "hflip", "identity", "predict", "rot90", "shift", "vflip", "zoom"]
 
+#: The ways :func:`predict` merges the views.
 MERGES = ("mean", "gmean", "max", "sharpen")
 
 
