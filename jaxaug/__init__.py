@@ -5,7 +5,7 @@ PRNG key first: ``t(key, image)`` for one (H, W, C) image, ``ja.batch(t)(key, im
 batch with one independent draw per example. Functional ops live in :mod:`jaxaug.image`.
 """
 
-from jaxaug import image, mix, presets, signal, tabular, train, tta
+from jaxaug import image, mix, presets, signal, tabular, train, tta, volume
 from jaxaug._base import GeometricTransform, PixelTransform, Transform
 from jaxaug._checks import checked
 from jaxaug._compose import Compose, OneOf, RandomApply, RandomChoice, batch, fold_in_process
@@ -64,4 +64,5 @@ __all__ = [
     "tabular",
     "train",
     "tta",
+    "volume",
 ]

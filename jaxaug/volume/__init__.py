@@ -1,0 +1,28 @@
+"""Volumes (CT, MRI): 3-D augmentation with MONAI's names and meanings, one example per call.
+
+Layout: a volume is ``(S0, S1, S2, C)``, the three spatial axes in the order the file gives
+them and the channel last: MONAI's ``(C, S0, S1, S2)`` with the channel moved to the end. A
+batch is ``(N, S0, S1, S2, C)`` through ``ja.batch``. A label volume is ``(S0, S1, S2)`` or
+``(S0, S1, S2, 1)``, integer; it is the ``mask`` argument of every transform and follows each
+spatial step by nearest sampling. Spatial axis ``i`` here is MONAI's spatial axis ``i`` (its
+array axis ``i + 1``), so ``spatial_axis=0`` means the same in both.
+
+Voxel spacing is an argument wherever geometry depends on it (rotations and elastic
+displacements on an anisotropic grid); it is never assumed isotropic.
+
+Two layers, as in 2-D: functional ops with explicit parameters (``flip``, ``rot90``,
+``affine``, ...) and random transforms named and defaulted like MONAI's array transforms
+(``RandFlip``, ``RandAffine``, ``RandCropByPosNegLabel``, ...), with MONAI's ``prob``.
+"""
+
+# Spatial ops and transforms (_spatial.py, _transforms.py).
+
+# Intensity ops and transforms (_intensity.py).
+
+
+__all__ = [
+    # spatial
+
+    # intensity
+
+]
