@@ -42,7 +42,6 @@ def test_flips_quarter_turns_pads_and_crops_match_monai_exactly():
         ("pad_end_14_13_11", V.spatial_pad(v, (14, 13, 11), method="end")),
         ("center_crop_5_7_20", V.center_spatial_crop(v, (5, 7, 20))),
         ("center_crop_4_5_3", V.center_spatial_crop(v, (4, 5, 3))),
-        ("resize_7_15_9_nearest", V.resize(v, (7, 15, 9), mode="nearest")),
     ]:
         np.testing.assert_array_equal(np.asarray(got), REF[name], err_msg=name)
 
@@ -58,6 +57,7 @@ def _interpolating_ops(v):
     out["zoom_1.3"] = V.zoom(v, 1.3)
     out["zoom_0.7_1.2_0.9"] = V.zoom(v, (0.7, 1.2, 0.9))
     out["resize_7_15_9_trilinear"] = V.resize(v, (7, 15, 9))
+    out["resize_7_15_9_nearest"] = V.resize(v, (7, 15, 9), mode="nearest")
     return out
 
 
@@ -66,7 +66,9 @@ def test_affine_zoom_and_resize_match_monai_within_interpolation_tolerance():
     for name, got in outs.items():
         got = np.asarray(got)
         assert got.shape == REF[name].shape, name
-        if "nearest" in name:
+        if name.startswith("resize") and "nearest" in name:
+            np.testing.assert_array_equal(got, REF[name], err_msg=name)  # torch's legacy nearest floors
+        elif "nearest" in name:
             assert np.mean(got != REF[name]) <= 0.002, name
         else:
             np.testing.assert_allclose(got, REF[name], atol=1e-5, err_msg=name)
@@ -74,15 +76,15 @@ def test_affine_zoom_and_resize_match_monai_within_interpolation_tolerance():
 
 def test_label_by_nearest_matches_monai():
     label = REF["label"].astype(np.int32)
-    t = V.RandAffine(prob=1, mode="nearest", padding_mode="zeros")
+    t = V.RandAffine(prob=1, padding_mode="zeros")
     params = V._transforms.AffineParams(*(jnp.asarray(p, jnp.float32) for p in (ROTATE, SHEAR, TRANSLATE, SCALE)))
-    _, out_label = t.apply(params, REF["volume"], label[..., 0])
+    _, out_label = jax.jit(t.apply)(params, REF["volume"], label[..., 0])
     assert np.mean(np.asarray(out_label) != REF["affine_label"][..., 0].astype(np.int32)) <= 0.002
 
 
 # --- properties -----------------------------------------------------------------------------------
 
-SHAPES = st.sampled_from([(3, 4, 5, 1), (5, 3, 4, 2)])
+SHAPES = st.just((4, 4, 3, 2))  # one shape: each new shape costs op-by-op compiles
 
 
 @given(SHAPES, st.sets(st.integers(0, 2), min_size=1), st.integers(0, 3), st.sampled_from([(0, 1), (2, 0), (1, 2)]))
@@ -161,12 +163,16 @@ def test_labels_carried_by_nearest_keep_their_label_set(seed):
     assert set(np.unique(np.asarray(out))) <= {0, 3, 7, 250}
 
 
+@jax.jit
+def _shift_and_turn(v):
+    return V.affine(v, translate=(1.0, 0.0, 0.0), padding_mode="zeros"), V.affine(v, rotate=(0.2, 0.0, 0.0), padding_mode="zeros")
+
+
 def test_nan_stays_within_the_trilinear_footprint():
     v = np.zeros((6, 7, 5, 1), np.float32)
     v[2, 3, 2] = np.nan
-    shifted = np.asarray(V.affine(v, translate=(1.0, 0.0, 0.0), padding_mode="zeros"))
+    shifted, turned = (np.asarray(o) for o in _shift_and_turn(v))
     assert np.isnan(shifted).sum() == 1 and np.isnan(shifted[1, 3, 2, 0])
-    turned = np.asarray(V.affine(v, rotate=(0.2, 0.0, 0.0), padding_mode="zeros"))
     bad = np.argwhere(np.isnan(turned[..., 0]))
     assert 1 <= len(bad) <= 8 and np.abs(bad - np.asarray([2, 3, 2])).max() <= 1
 
@@ -178,10 +184,15 @@ def test_compose_fuses_into_one_resample_equal_to_the_steps_run_apart():
     v = np.random.default_rng(3).normal(size=(9, 8, 7, 1)).astype(np.float32)
     key = jax.random.key(4)
     params = pipeline.sample(key, v.shape)
-    fused = np.asarray(pipeline.apply(params, v))
-    x = v
-    for t, p in zip(steps, params):
-        x = t.apply(p, x)
+
+    @jax.jit
+    def fused_and_apart(params, v):
+        x = v
+        for t, p in zip(steps, params):
+            x = t.apply(p, x)
+        return pipeline.apply(params, v), x
+
+    fused, x = (np.asarray(o) for o in fused_and_apart(params, v))
     # RandAffine pads at the crop's border when run apart, reads real voxels when fused:
     # compare where the rotation reads inside the crop.
     m = V._spatial.affine_matrix(*params[3], (7, 7, 6, 1), (7, 7, 6, 1))
