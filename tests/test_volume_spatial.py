@@ -319,9 +319,32 @@ def test_bad_inputs_are_refused_clearly():
         V.Compose([ja.RandomHorizontalFlip()])
     with pytest.raises(TypeError, match="ja.volume.Compose"):
         ja.Compose([V.RandFlip()])
+    with pytest.raises(ValueError, match=r"batch: volumes must be a batch \(N, S0, S1, S2, C\)"):
+        ja.batch(V.RandFlip())(key, v)
     with pytest.raises(ValueError, match="keep_size"):
         V.RandRotate(range_x=0.1, keep_size=False)
     # Integer probabilities are probabilities: prob=1 always flips, prob=0 never.
     x = np.arange(10 * 12 * 9, dtype=np.float32).reshape(10, 12, 9, 1)
     np.testing.assert_array_equal(np.asarray(V.RandFlip(prob=1, spatial_axis=2)(key, x)), x[:, :, ::-1])
     np.testing.assert_array_equal(np.asarray(V.RandFlip(prob=0)(key, x)), x)
+
+
+def test_defaults_are_monai_s():
+    """MONAI 1.6.1's defaults (inspect.signature of monai.transforms); the modes jaxaug lacks
+    ("area") are the documented exceptions."""
+    assert (V.RandFlip().prob, V.RandFlip().spatial_axis, V.RandAxisFlip().prob) == (0.1, None, 0.1)
+    assert (V.RandRotate90().prob, V.RandRotate90().max_k, V.RandRotate90().spatial_axes) == (0.1, 3, (0, 1))
+    r = V.RandRotate()
+    assert (r.range_x, r.prob, r.keep_size, r.mode, r.padding_mode) == ((0.0, 0.0), 0.1, True, "bilinear", "border")
+    z = V.RandZoom()
+    assert (z.prob, z.min_zoom, z.max_zoom, z.padding_mode, z.keep_size) == (0.1, 0.9, 1.1, "edge", True)
+    a = V.RandAffine()
+    assert (a.prob, a.rotate_range, a.spatial_size, a.mode, a.padding_mode) == (0.1, (), None, "bilinear", "reflection")
+    e = V.Rand3DElastic((1.0, 2.0), (3.0, 4.0))
+    assert (e.prob, e.mode, e.padding_mode, e.sigma_range, e.magnitude_range) == (0.1, "bilinear", "reflection", (1.0, 2.0), (3.0, 4.0))
+    p = V.SpatialPad(8)
+    assert (p.method, p.mode) == ("symmetric", "constant")
+    c = V.RandCropByPosNegLabel(8)
+    assert (c.pos, c.neg, c.num_samples) == (1.0, 1.0, 1)
+    s = V.RandSpatialCrop(8)
+    assert (s.random_center, s.random_size) == (True, False)
