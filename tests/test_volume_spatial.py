@@ -78,8 +78,9 @@ def test_label_by_nearest_matches_monai():
     label = REF["label"].astype(np.int32)
     t = V.RandAffine(prob=1, padding_mode="zeros")
     params = V._transforms.AffineParams(*(jnp.asarray(p, jnp.float32) for p in (ROTATE, SHEAR, TRANSLATE, SCALE)))
-    _, out_label = jax.jit(t.apply)(params, REF["volume"], label[..., 0])
-    assert np.mean(np.asarray(out_label) != REF["affine_label"][..., 0].astype(np.int32)) <= 0.002
+    _, out_label = jax.jit(t.apply)(params, REF["volume"], label)  # (S0, S1, S2, 1): the channel stays
+    assert out_label.shape == label.shape
+    assert np.mean(np.asarray(out_label) != REF["affine_label"].astype(np.int32)) <= 0.002
 
 
 # --- properties -----------------------------------------------------------------------------------
@@ -241,6 +242,23 @@ def test_pos_neg_crop_centres_follow_the_ratio_and_the_label():
     # Background centres are spread over the background, clipped into the valid region.
     bg = centres[~positive]
     assert len({tuple(c) for c in bg}) > 100 and bg.min() >= 1 and np.all(bg.max(0) <= np.asarray([8, 10, 7]))
+
+
+def test_pos_neg_crop_background_above_image_threshold_and_labels_with_a_channel():
+    """With image_threshold, background centres lie where the volume is brighter (MONAI's
+    image=...); a (S0, S1, S2, 1) label comes back with its channel."""
+    t = V.RandCropByPosNegLabel((3, 3, 3), pos=1.0, neg=3.0, num_samples=8, image_threshold=0.5)
+    volume = np.zeros((10, 12, 9, 1), np.float32)
+    volume[3:6, 4:8, 2:5] = 1.0  # inside the valid centres
+    label = np.zeros((10, 12, 9, 1), np.int32)
+    label[7, 9, 6] = 1
+    patches, labels = jax.jit(t)(jax.random.key(3), volume, label)
+    assert patches.shape == (8, 3, 3, 3, 1) and labels.shape == (8, 3, 3, 3, 1)
+    centres = patches[:, 1, 1, 1, 0]
+    centre_labels = np.asarray(labels[:, 1, 1, 1, 0])
+    # Every centre is either the labelled voxel or a bright voxel, and both kinds occur.
+    assert np.all((np.asarray(centres) == 1.0) | (centre_labels == 1))
+    assert 0 < centre_labels.sum() < 8
 
 
 def test_pos_neg_crop_with_no_foreground_uses_background_and_returns_static_shapes():

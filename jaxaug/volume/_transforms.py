@@ -172,11 +172,11 @@ class RandFlip(SpatialTransform):
 
     def __post_init__(self) -> None:
         _freeze(self, "prob", _check_prob("RandFlip", self.prob))
-        axes = S._spatial_axes("RandFlip", "spatial_axis", self.spatial_axis)
+        axes = S.spatial_axes_tuple("RandFlip", "spatial_axis", self.spatial_axis)
         _freeze(self, "spatial_axis", None if self.spatial_axis is None else axes)
 
     def sample(self, key: jax.Array, shape: Shape) -> Flips:
-        axes = S._spatial_axes("RandFlip", "spatial_axis", self.spatial_axis)
+        axes = S.spatial_axes_tuple("RandFlip", "spatial_axis", self.spatial_axis)
         apply = _checks.bernoulli(key, self.prob)
         return Flips(apply & jnp.asarray([a in axes for a in range(3)]))
 
@@ -536,11 +536,11 @@ class RandZoom(VolumeTransform):
 
     def apply_pair(self, params: Zooms, volume: jax.Array, label: jax.Array | None) -> tuple[jax.Array, jax.Array | None]:
         mode = S.check_mode("RandZoom", self.mode)
-        coords = S._axis_coords([S.zoom_coords(volume.shape[a], params.zoom[a], mode) for a in range(3)])
+        coords = S.axis_coords([S.zoom_coords(volume.shape[a], params.zoom[a], mode) for a in range(3)])
         out = S.sample(volume, coords, mode=mode, padding_mode="border")
         if label is None:
             return out, None
-        label_coords = S._axis_coords([S.zoom_coords(volume.shape[a], params.zoom[a], "nearest") for a in range(3)])
+        label_coords = S.axis_coords([S.zoom_coords(volume.shape[a], params.zoom[a], "nearest") for a in range(3)])
         return out, S.sample_label(label, label_coords, "border")
 
 
@@ -727,7 +727,7 @@ class Resize(VolumeTransform):
         out = S.resize(volume, size, self.mode)
         if label is None:
             return out, None
-        coords = S._axis_coords([S.resize_coords(volume.shape[a], size[a], "nearest") for a in range(3)])
+        coords = S.axis_coords([S.resize_coords(volume.shape[a], size[a], "nearest") for a in range(3)])
         return out, S.sample_label(label, coords, "border")
 
 
