@@ -274,6 +274,8 @@ def test_affine_parameter_draws_stay_in_their_ranges_and_follow_monai_rules():
     applied = np.any(rotate != 0, axis=1)
     assert abs(applied.mean() - 0.3) < 4 * np.sqrt(0.21 / len(KEYS))
     r = rotate[applied]
+    # The apply-or-not draw is independent of the magnitudes: applied angles take both signs.
+    assert abs(np.mean(r[:, 0] > 0) - 0.5) < 0.06
     for axis, (lo, hi) in enumerate([(-0.3, 0.3), (0.1, 0.4), (-0.2, 0.2)]):
         assert r[:, axis].min() >= lo and r[:, axis].max() <= hi
         assert r[:, axis].min() < lo + 0.02 and r[:, axis].max() > hi - 0.02
