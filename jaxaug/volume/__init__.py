@@ -17,22 +17,18 @@ Two layers, as in 2-D: functional ops with explicit parameters (``flip``, ``rot9
 matrices); ``ja.Compose`` stays 2-D.
 """
 
-# Spatial ops and transforms (_spatial.py, _transforms.py).
+# Spatial ops and transforms (_spatial.py, _transforms.py, _crops.py, _compose.py).
 from jaxaug.volume._spatial import affine, center_spatial_crop, elastic, flip, resize, rot90, spatial_pad, zoom
+from jaxaug.volume._compose import Compose
+from jaxaug.volume._crops import CenterSpatialCrop, RandCropByPosNegLabel, RandSpatialCrop, Resize, SpatialPad
 from jaxaug.volume._transforms import (
-    CenterSpatialCrop,
-    Compose,
     Rand3DElastic,
     RandAffine,
     RandAxisFlip,
-    RandCropByPosNegLabel,
     RandFlip,
     RandRotate,
     RandRotate90,
-    RandSpatialCrop,
     RandZoom,
-    Resize,
-    SpatialPad,
     SpatialTransform,
     VolumeTransform,
 )
