@@ -5,7 +5,7 @@ PRNG key first: ``t(key, image)`` for one (H, W, C) image, ``ja.batch(t)(key, im
 batch with one independent draw per example. Functional ops live in :mod:`jaxaug.image`.
 """
 
-from jaxaug import image, mix, presets, signal, tabular, train, tta
+from jaxaug import image, mix, presets, signal, tabular, train, tta, volume
 from jaxaug._affine_transforms import ElasticTransform, Pad, RandomAffine, RandomPerspective, RandomZoomOut
 from jaxaug._base import GeometricTransform, PixelTransform, Transform
 from jaxaug._checks import checked
@@ -47,26 +47,20 @@ __version__ = "0.1.0"
 __all__ = [
     "AugMix",
     "AutoAugment",
-    "batch",
     "BoundingBoxes",
     "CenterCrop",
-    "checked",
     "ColorJitter",
     "Compose",
     "ElasticTransform",
-    "fold_in_process",
     "GaussianBlur",
     "GaussianNoise",
     "GeometricTransform",
     "Grayscale",
-    "image",
     "KeyPoints",
-    "mix",
     "Normalize",
     "OneOf",
     "Pad",
     "PixelTransform",
-    "presets",
     "RandAugment",
     "RandomAdjustSharpness",
     "RandomAffine",
@@ -92,11 +86,18 @@ __all__ = [
     "Resize",
     "Sample",
     "ScaleIntensityRange",
-    "signal",
-    "tabular",
     "ToFloat",
-    "train",
     "Transform",
     "TrivialAugmentWide",
+    "batch",
+    "checked",
+    "fold_in_process",
+    "image",
+    "mix",
+    "presets",
+    "signal",
+    "tabular",
+    "train",
     "tta",
+    "volume",
 ]
