@@ -9,6 +9,8 @@ from jaxaug import image, mix, presets, signal, tabular, train, tta
 from jaxaug._base import GeometricTransform, PixelTransform, Transform
 from jaxaug._checks import checked
 from jaxaug._compose import Compose, OneOf, RandomApply, RandomChoice, batch, fold_in_process
+from jaxaug._config import fingerprint, from_config, load, save, to_config
+from jaxaug._describe import describe, write_description
 from jaxaug._image_transforms import (
     CenterCrop,
     ColorJitter,
@@ -56,12 +58,19 @@ __all__ = [
     "Transform",
     "batch",
     "checked",
+    "describe",
+    "fingerprint",
     "fold_in_process",
+    "from_config",
     "image",
+    "load",
     "mix",
     "presets",
+    "save",
     "signal",
     "tabular",
+    "to_config",
     "train",
     "tta",
+    "write_description",
 ]
