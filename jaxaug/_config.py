@@ -147,7 +147,7 @@ def _decode(value: Any, path: str, classes: dict[str, type]) -> Any:
         if value["float"] not in _NON_FINITE:
             raise ValueError(f"from_config: {path}: {{'float': ...}} must hold 'inf', '-inf' or 'nan', got {value['float']!r}")
         return _NON_FINITE[value["float"]]
-    if isinstance(value, dict) and "type" in value:
+    if isinstance(value, dict) and ("type" in value or "args" in value):
         return _build(value, path, classes)
     raise ValueError(f"from_config: {path}: expected a number, string, bool, null, list or transform entry, got {value!r}")
 

@@ -222,15 +222,18 @@ def feature_dropout(
     x = _features("feature_dropout", x)
     dropout_prob = _checks.check_probability("feature_dropout", "dropout_prob", dropout_prob)
     n = x.shape[0]
-    if isinstance(fill, str):
-        if fill not in ("zero", "nan"):
-            raise ValueError(f"feature_dropout: fill must be 'zero', 'nan', a number or one value per feature, got {fill!r}")
-        fill_values = jnp.full((n,), 0.0 if fill == "zero" else jnp.nan, x.dtype)
-    else:
-        fill_values = _per_feature("feature_dropout", "fill", fill, n, 0.0, x.dtype)
-    frozen_mask = _frozen_mask("feature_dropout", frozen, n)
-    _check_bounds("feature_dropout", lower, upper)
-    _check_fill_in_bounds(fill_values, frozen_mask, lower, upper, n, x.dtype)
+    if isinstance(fill, str) and fill not in ("zero", "nan"):
+        raise ValueError(f"feature_dropout: fill must be 'zero', 'nan', a number or one value per feature, got {fill!r}")
+    # Built from static arguments as concrete arrays, even under jit, so that the fill can be
+    # checked against the bounds below (under jit they would be tracers and the check fail).
+    with jax.ensure_compile_time_eval():
+        if isinstance(fill, str):
+            fill_values = jnp.full((n,), 0.0 if fill == "zero" else jnp.nan, x.dtype)
+        else:
+            fill_values = _per_feature("feature_dropout", "fill", fill, n, 0.0, x.dtype)
+        frozen_mask = _frozen_mask("feature_dropout", frozen, n)
+        _check_bounds("feature_dropout", lower, upper)
+        _check_fill_in_bounds(fill_values, frozen_mask, lower, upper, n, x.dtype)
     missing = _checks.bernoulli(key, dropout_prob, (n,)) & ~frozen_mask
     out = jnp.where(missing, fill_values, x)
     return (out, missing) if return_mask else out

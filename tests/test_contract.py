@@ -2,6 +2,7 @@
 
 import dataclasses
 import inspect
+import json
 
 import jax
 import jax.numpy as jnp
@@ -10,6 +11,7 @@ import pytest
 
 import jaxaug as ja
 from jaxaug import presets
+from jaxaug._config import registry
 
 H, W = 16, 20
 
@@ -226,3 +228,16 @@ def test_input_is_never_modified(c):
     before = x.copy()
     t(jax.random.key(0), x)
     np.testing.assert_array_equal(x, before)
+
+
+@pytest.mark.parametrize("c", CASES)
+def test_config_through_json_and_repr_rebuild_the_same_transform(c):
+    # A pipeline is data: its config written as JSON and read back, and its repr evaluated,
+    # give an equal transform (same hash, same fingerprint) with the same output for a key.
+    t = c["make"]()
+    loaded = ja.from_config(json.loads(json.dumps(ja.to_config(t), allow_nan=False)))
+    assert type(loaded) is type(t) and loaded == t and hash(loaded) == hash(t)
+    assert ja.fingerprint(loaded) == ja.fingerprint(t)
+    assert eval(repr(t), {cls.__name__: cls for cls in registry().values()}) == t
+    x = _image(c)
+    np.testing.assert_array_equal(np.asarray(loaded(jax.random.key(4), x)), np.asarray(t(jax.random.key(4), x)))
