@@ -106,11 +106,11 @@ def write_description(description: Mapping[str, ArrayLike], path: str | os.PathL
       path: a ``.csv`` or ``.json`` file to write (overwritten).
 
     Example:
-      >>> import csv, os, tempfile, jax, jaxaug as ja
+      >>> import csv, pathlib, tempfile, jax, jaxaug as ja
       >>> d = ja.describe(ja.RandomRotation(10), jax.random.key(0), (8, 8, 1), batch_size=3)
-      >>> path = os.path.join(tempfile.mkdtemp(), "draws.csv")
+      >>> path = pathlib.Path(tempfile.mkdtemp()) / "draws.csv"
       >>> ja.write_description(d, path)
-      >>> len(list(csv.DictReader(open(path))))
+      >>> len(list(csv.DictReader(path.read_text().splitlines())))
       3
     """
     cols = _columns(description)
