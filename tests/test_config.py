@@ -58,6 +58,10 @@ def test_lists_come_back_as_the_tuples_the_transforms_hold():
     loaded = via_json(t)
     assert loaded == t and hash(loaded) == hash(t)
     assert loaded.transforms[1].fill == (0.1, 0.2, 0.3) and loaded.p == (0.25, 0.75)
+    # Whatever a transform's __post_init__ does, JSON lists are read as tuples, nested too.
+    config = ja.to_config(ja.ToFloat())
+    assert ja._config._decode([1, [2.5, "a"], None], "x", {}) == (1, (2.5, "a"), None)
+    assert ja.from_config(config) == ja.ToFloat()
 
 
 def test_ecg_augment_round_trips_and_equals_augment_ecg():
