@@ -24,12 +24,23 @@ def batch_and_description(t):
     return out, ja.describe(t, KEY, SHAPE, batch_size=N)
 
 
-def test_resized_crop_box_is_where_the_output_comes_from():
-    out, d = batch_and_description(ja.RandomResizedCrop((12, 10), scale=(0.2, 0.7), ratio=(0.5, 1.5)))
-    box = [d[k] for k in ("top", "left", "height", "width")]
-    expected = jax.jit(jax.vmap(lambda x, *b: F.resized_crop(x, *b, (12, 10))))(IMAGES, *box)
-    np.testing.assert_allclose(out, np.asarray(expected), atol=1e-6)
-    assert len(set(np.asarray(d["height"]).tolist())) > 1 and np.all(np.asarray(d["height"]) < SHAPE[0])
+def test_resized_crop_and_erased_boxes_are_where_the_output_comes_from():
+    t = ja.Compose([ja.RandomResizedCrop((12, 10), scale=(0.2, 0.7), ratio=(0.5, 1.5)), ja.RandomErasing(p=1, scale=(0.05, 0.3), value=0.25)])
+    out, d = batch_and_description(t)
+    crop = [d[f"0.RandomResizedCrop.{k}"] for k in ("top", "left", "height", "width")]
+    erased = [d[f"1.RandomErasing.{k}"] for k in ("top", "left", "height", "width")]
+    assert np.all(np.asarray(d["1.RandomErasing.erase"])) and "1.RandomErasing.noise_key" not in d
+    heights = np.asarray(d["0.RandomResizedCrop.height"])
+    assert len(set(heights.tolist())) > 1 and np.any(heights < SHAPE[0])
+    replay = jax.jit(jax.vmap(lambda x, c, e: F.erase(F.resized_crop(x, *c, (12, 10)), *e, 0.25)))
+    np.testing.assert_allclose(out, np.asarray(replay(IMAGES, crop, erased)), atol=1e-6)
+    # The erased box alone, on the transform's own crop: exactly the erased pixels change.
+    changed = np.any(out != np.asarray(jax.vmap(lambda x, c: F.resized_crop(x, *c, (12, 10)))(IMAGES, crop)), axis=-1)
+    for i in range(N):
+        top, left, h, w = (int(np.asarray(v)[i]) for v in erased)
+        inside = np.zeros((12, 10), bool)
+        inside[top : top + h, left : left + w] = True
+        assert np.array_equal(changed[i], inside)
 
 
 def test_random_crop_box_is_in_input_pixels_with_padding_outside():
@@ -45,15 +56,6 @@ def test_rotation_angle_in_degrees_reproduces_the_output():
     assert np.all((np.asarray(d["angle"]) >= 10) & (np.asarray(d["angle"]) <= 50))
     expected = jax.jit(jax.vmap(lambda x, a: F.rotate(x, a, "bilinear", fill=0.5)))(IMAGES, d["angle"])
     np.testing.assert_allclose(out, np.asarray(expected), atol=1e-6)
-
-
-def test_erased_box_reproduces_the_output():
-    out, d = batch_and_description(ja.RandomErasing(p=1, scale=(0.05, 0.3), value=0.25))
-    assert np.all(np.asarray(d["erase"]))
-    box = [d[k] for k in ("top", "left", "height", "width")]
-    expected = jax.jit(jax.vmap(lambda x, *b: F.erase(x, *b, 0.25)))(IMAGES, *box)
-    np.testing.assert_array_equal(out, np.asarray(expected))
-    assert "noise_key" not in d
 
 
 def test_compose_reports_each_step_in_its_own_input_pixels_and_which_steps_applied():
@@ -112,23 +114,14 @@ def test_one_example_equals_its_row_of_the_batch():
             assert one[k].shape == () and np.asarray(one[k]) == np.asarray(batched[k][i]), k
 
 
-def test_mixup_reports_partners_and_weights_that_reproduce_the_mix():
-    mixer = mix.Mixup(mixup_alpha=0.8, mode="elem", label_smoothing=0.0, num_classes=4)
-    labels = jnp.array([0, 1, 2, 3, 1, 2])
-    x_mixed, y_mixed = mixer(KEY, IMAGES, labels)
-    d = {k: np.asarray(v) for k, v in ja.describe(mixer, KEY, IMAGES.shape).items()}
-    w, partner, x = d["weight"][:, None, None, None], d["partner"], np.asarray(IMAGES)
-    assert len(set(d["weight"].tolist())) == N and not d["cutmix"].any()
-    np.testing.assert_allclose(np.asarray(x_mixed), w * x + (1 - w) * x[partner], atol=1e-6)
-    onehot = np.eye(4)[np.asarray(labels)]
-    np.testing.assert_allclose(np.asarray(y_mixed), d["weight"][:, None] * onehot + (1 - d["weight"][:, None]) * onehot[partner], atol=1e-6)
-
-
 def test_switching_mixer_reports_which_method_each_example_got():
-    mixer = mix.Mixup(mixup_alpha=0.8, cutmix_alpha=1.0, switch_prob=0.5, mode="elem", num_classes=4)
-    x_mixed = np.asarray(mixer(KEY, IMAGES, jnp.zeros(N, jnp.int32))[0])
+    mixer = mix.Mixup(mixup_alpha=0.8, cutmix_alpha=1.0, switch_prob=0.5, mode="elem", label_smoothing=0.0, num_classes=4)
+    labels = jnp.array([0, 1, 2, 3, 1, 2])
+    x_mixed, y_mixed = (np.asarray(v) for v in mixer(KEY, IMAGES, labels))
     d = {k: np.asarray(v) for k, v in ja.describe(mixer, KEY, IMAGES.shape).items()}
-    x = np.asarray(IMAGES)
+    x, onehot, w = np.asarray(IMAGES), np.eye(4)[np.asarray(labels)], d["weight"][:, None]
+    np.testing.assert_allclose(y_mixed, w * onehot + (1 - w) * onehot[d["partner"]], atol=1e-6)
+    assert len(set(d["weight"].tolist())) > 1
     others = [i for i in range(N) if d["partner"][i] != i]
     assert len({bool(d["cutmix"][i]) for i in others}) == 2  # both methods among the examples
     for i in others:
