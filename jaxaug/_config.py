@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import importlib
+import inspect
 import json
 import math
 import numbers
@@ -19,6 +20,8 @@ from typing import Any
 
 import jax
 import numpy as np
+
+from jaxaug._base import Transform
 
 SCHEMA_VERSION = 1
 
@@ -36,7 +39,8 @@ def _jaxaug_version() -> str:
 
 
 def registry() -> dict[str, type]:
-    """Config name -> class for every frozen dataclass exported by jaxaug's public namespaces.
+    """Config name -> class for every augmentation exported by jaxaug's public namespaces: the
+    frozen dataclasses that are Transforms or are called with a key first (``mix.Mixup``).
 
     Transforms added to ``jaxaug.__all__`` (or ``jaxaug.volume.__all__``) are picked up with no
     edit here, as long as their fields are plain data or nested transforms.
@@ -57,6 +61,8 @@ def registry() -> dict[str, type]:
             cls = getattr(module, exported)
             if not (isinstance(cls, type) and dataclasses.is_dataclass(cls) and cls.__dataclass_params__.frozen):
                 continue
+            if not (issubclass(cls, Transform) or _called_with_key_first(cls)):
+                continue  # data (a box, a sample), not an augmentation
             if cls in seen:
                 continue
             seen.add(cls)
@@ -64,6 +70,12 @@ def registry() -> dict[str, type]:
             own = cls.__name__ if getattr(module, cls.__name__, None) is cls else exported
             names[prefix + own] = cls
     return names
+
+
+def _called_with_key_first(cls: type) -> bool:
+    """Whether instances are augmentations called as ``obj(key, x, ...)`` (Mixup, ECGAugment)."""
+    call = next((k.__dict__["__call__"] for k in cls.__mro__ if "__call__" in k.__dict__), None)
+    return call is not None and list(inspect.signature(call).parameters)[1:2] == ["key"]
 
 
 def _name_of(obj: Any, names: dict[type, str]) -> str | None:

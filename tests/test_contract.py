@@ -1,6 +1,7 @@
 """The one contract every random image transform passes (CONVENTIONS rule 6)."""
 
 import dataclasses
+import functools
 import hashlib
 import inspect
 import json
@@ -76,6 +77,13 @@ def _image(c, dtype=jnp.uint8, seed=0):
     return jnp.asarray(x) if dtype == jnp.uint8 else (jnp.asarray(x, jnp.float32) / 255.0).astype(dtype)
 
 
+@functools.lru_cache(maxsize=None)
+def _jit_batch(t):
+    """``jax.jit(ja.batch(t))``, compiled once per (equal) transform: shared by the batch test
+    and the reproducibility test of the presets."""
+    return jax.jit(ja.batch(t))
+
+
 def _mask(c):
     h, w = (H, H) if c["square"] else (H, W)
     return jnp.asarray(np.arange(h * w, dtype=np.int32).reshape(h, w) % 7)
@@ -134,7 +142,7 @@ def test_batch_example_equals_single_call_with_its_key(c):
     t = c["make"]()
     xs = jnp.stack([_image(c, seed=i) for i in range(4)])
     key = jax.random.key(7)
-    out = jax.jit(ja.batch(t))(key, xs)
+    out = _jit_batch(t)(key, xs)
     keys = jax.random.split(key, 4)
     for i in range(4):
         np.testing.assert_allclose(np.asarray(out[i]), np.asarray(t(keys[i], xs[i])), atol=5e-5)
@@ -255,7 +263,7 @@ CHUNKED_VS_VMAPPED = {"preset-xray": 2.4e-7, "preset-pathology": 0.0, "preset-im
 def test_presets_eager_jit_and_chunked_differ_by_at_most_the_readme_bounds(c, request):
     name = request.node.callspec.id
     t, xs, key = c["make"](), jnp.stack([_image(c, seed=i) for i in range(4)]), jax.random.key(7)
-    vmapped = np.asarray(jax.jit(ja.batch(t))(key, xs))
+    vmapped = np.asarray(_jit_batch(t)(key, xs))
     chunked = np.asarray(jax.jit(ja.batch(t, chunk_size=2))(key, xs))
     eager = np.asarray(t(jax.random.split(key, 4)[0], xs[0]))
     eager_vs_jit, chunked_vs_vmapped = float(np.abs(eager - vmapped[0]).max()), float(np.abs(chunked - vmapped).max())
