@@ -17,7 +17,8 @@ import jax.numpy as jnp
 
 import jaxaug as ja
 from jaxaug.image._color import _shift_hue  # private; timed alone below
-from run import IMAGENET_MEAN, IMAGENET_STD, SIZE, Config, bench_jax, make_images, table
+from harness import IMAGENET_MEAN, IMAGENET_STD, SIZE, Config, bench_jax, make_images
+from run import table
 
 
 def separable_resized_crop(key: jax.Array, image: jax.Array) -> jax.Array:

@@ -11,6 +11,7 @@ from jaxaug._checks import checked
 from jaxaug._compose import Compose, OneOf, RandomApply, RandomChoice, batch, fold_in_process
 from jaxaug._config import fingerprint, from_config, load, save, to_config
 from jaxaug._describe import describe, write_description
+from jaxaug._targets import BoundingBoxes, KeyPoints, Sample
 from jaxaug._image_transforms import (
     CenterCrop,
     ColorJitter,
@@ -29,30 +30,37 @@ from jaxaug._image_transforms import (
     ScaleIntensityRange,
     ToFloat,
 )
+from jaxaug._photometric_transforms import GaussianNoise, RandomChannelPermutation, RandomPhotometricDistort
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "BoundingBoxes",
     "CenterCrop",
     "ColorJitter",
     "Compose",
     "GaussianBlur",
+    "GaussianNoise",
     "GeometricTransform",
     "Grayscale",
+    "KeyPoints",
     "Normalize",
     "OneOf",
     "PixelTransform",
     "RandomApply",
+    "RandomChannelPermutation",
     "RandomChoice",
     "RandomCrop",
     "RandomErasing",
     "RandomGrayscale",
     "RandomHorizontalFlip",
+    "RandomPhotometricDistort",
     "RandomResizedCrop",
     "RandomRot90",
     "RandomRotation",
     "RandomVerticalFlip",
     "Resize",
+    "Sample",
     "ScaleIntensityRange",
     "ToFloat",
     "Transform",

@@ -7,7 +7,10 @@ A transform is a frozen dataclass with
 - ``apply(params, image, mask=None)``: deterministic, so a draw can be logged, replayed on a
   segmentation mask, or inverted;
 - ``output_shape(shape)``: the static output shape;
-- ``__call__(key, image, mask=None)``: the two together.
+- ``__call__(key, image, mask=None)``: the two together;
+- ``map_targets(params, shape, targets)``: move bounding boxes and keypoints as ``apply``
+  moves pixels (see ``_targets``); given ``boxes=`` or ``keypoints=``, ``apply`` and
+  ``__call__`` return a ``Sample(image, mask, boxes, keypoints)``.
 
 Geometric transforms also give ``matrix(params, shape)``, the 3x3 map from output pixels to
 input points, which is how ``Compose`` fuses neighbouring geometric steps into one resample.
@@ -22,7 +25,7 @@ import jax
 import jax.numpy as jnp
 from jax.typing import ArrayLike
 
-from jaxaug import _checks
+from jaxaug import _checks, _targets
 from jaxaug.image._color import float_dtype, to_float
 from jaxaug.image._geometry import resample
 
@@ -71,24 +74,44 @@ class Transform:
         """Apply drawn `params` to an image and, when given, its mask; returns both."""
         raise NotImplementedError
 
-    def apply(self, params: Params, image: ArrayLike, mask: ArrayLike | None = None) -> Any:
-        """Apply drawn `params`: returns the image, or ``(image, mask)`` when a mask is given."""
+    def map_targets(self, params: Params, shape: Shape, targets: _targets.Targets) -> _targets.Targets:
+        """Move boxes and keypoints as ``apply`` moves pixels: unchanged by steps that move none."""
+        if self.is_geometric:
+            raise ValueError(
+                f"{type(self).__name__}: cannot carry boxes or keypoints: it moves pixels without a matrix"
+            )
+        return targets
+
+    def apply(
+        self, params: Params, image: ArrayLike, mask: ArrayLike | None = None, *, boxes: Any = None, keypoints: Any = None
+    ) -> Any:
+        """Apply drawn `params`: returns the image, or ``(image, mask)`` when a mask is given, or a
+        ``Sample(image, mask, boxes, keypoints)`` when boxes or keypoints are given."""
         name = type(self).__name__
         image = jnp.asarray(image)
         _checks.check_image(name, image, self.accepts_physical_units)
         if mask is not None:
             mask = jnp.asarray(mask)
             _checks.check_mask(name, mask, image.shape)
+        if boxes is None and keypoints is None:
+            out, out_mask = self.apply_pair(params, image, mask)
+            return out if mask is None else (out, out_mask)
+        targets = _targets.check_targets(name, boxes, keypoints)
         out, out_mask = self.apply_pair(params, image, mask)
-        return out if mask is None else (out, out_mask)
+        targets = _targets.sanitize(self.map_targets(params, tuple(image.shape), targets), out.shape[:2])
+        return _targets.Sample(out, out_mask, targets.boxes, targets.keypoints)
 
-    def __call__(self, key: jax.Array, image: ArrayLike, mask: ArrayLike | None = None) -> Any:
-        """Draw parameters from `key` and apply them: returns the image, or ``(image, mask)``."""
+    def __call__(
+        self, key: jax.Array, image: ArrayLike, mask: ArrayLike | None = None, *, boxes: Any = None, keypoints: Any = None
+    ) -> Any:
+        """Draw parameters from `key` and apply them: returns what ``apply`` returns."""
         name = type(self).__name__
         _checks.check_key(name, key)
         image = jnp.asarray(image)
         _checks.check_image(name, image, self.accepts_physical_units)
-        return self.apply(self.sample(key, image.shape), image, mask)
+        if boxes is None and keypoints is None:
+            return self.apply(self.sample(key, image.shape), image, mask)
+        return self.apply(self.sample(key, image.shape), image, mask, boxes=boxes, keypoints=keypoints)
 
 
 class GeometricTransform(Transform):
@@ -109,6 +132,20 @@ class GeometricTransform(Transform):
     def matrix(self, params: Params, shape: Shape) -> jax.Array:
         """(3, 3) map from output pixel (x, y, 1) to input point (x, y, 1)."""
         raise NotImplementedError
+
+    def is_identity(self, shape: Shape) -> bool:
+        """Whether this step leaves an input of `shape` as it is, whatever it draws (a Resize to
+        the size the image has): a fused group then takes its settings from the other steps."""
+        return False
+
+    def map_targets(self, params: Params, shape: Shape, targets: _targets.Targets) -> _targets.Targets:
+        try:
+            matrix = self.matrix(params, shape)
+        except NotImplementedError:
+            raise ValueError(
+                f"{type(self).__name__}: cannot carry boxes or keypoints: it moves pixels without a matrix"
+            ) from None
+        return _targets.move(targets, matrix, self.output_shape(shape)[:2])
 
     def fill_frames(self, params: Params, shape: Shape) -> list[tuple[jax.Array, tuple[int, int]]]:
         """Where this step fills: ``(matrix, (h, w))`` pairs, output pixels to a filling step's

@@ -14,7 +14,7 @@ import jax.numpy as jnp
 import numpy as np
 from jax.typing import ArrayLike
 
-from jaxaug import _checks
+from jaxaug import _checks, _targets
 from jaxaug._base import GeometricTransform, Shape, Transform, warp_pair
 from jaxaug._config import format_transform
 from jaxaug.image import _geometry
@@ -211,6 +211,14 @@ class Compose(_Combination):
             shape = t.output_shape(shape)
         return out
 
+    def map_targets(self, params: tuple[Any, ...], shape: Shape, targets: _targets.Targets) -> _targets.Targets:
+        # Step by step, fused or not: each step clamps and takes the enclosing box, as
+        # torchvision's Compose does, so boxes do not depend on which steps were fused.
+        for t, p in zip(self.transforms, params):
+            targets = t.map_targets(p, shape, targets)
+            shape = t.output_shape(shape)
+        return targets
+
     def matrix(self, params: tuple[Any, ...], shape: Shape) -> jax.Array:
         m = _geometry.identity_matrix()
         for t, p in zip(self.transforms, params):
@@ -233,7 +241,10 @@ class Compose(_Combination):
                 m, frames = _group_maps(group)
                 t_last, _, shape_last = group[-1]
                 size = t_last.output_shape(shape_last)[:2]
-                settings = _geometry_settings([t for t, _, _ in group])
+                # Steps that leave the image as it is (a Resize to its own size) do not choose
+                # the group's interpolation.
+                moving = [t for t, _, s in group if not t.is_identity(s)]
+                settings = _geometry_settings(moving or [t for t, _, _ in group])
                 out = warp_pair(image, mask, m, size, **settings, where="Compose", fill_frames=frames)
             group.clear()
             return out
@@ -310,6 +321,10 @@ class RandomApply(_Combination):
     def matrix(self, params: tuple[jax.Array, Any], shape: Shape) -> jax.Array:
         apply, inner = params
         return jnp.where(apply, self._inner.matrix(inner, shape), _geometry.identity_matrix())
+
+    def map_targets(self, params: tuple[jax.Array, Any], shape: Shape, targets: _targets.Targets) -> _targets.Targets:
+        apply, inner = params
+        return _targets.select(apply, [targets, self._inner.map_targets(inner, shape, targets)])
 
     def fill_frames(self, params: tuple[jax.Array, Any], shape: Shape) -> list[tuple[jax.Array, tuple[int, int]]]:
         apply, inner = params
@@ -394,6 +409,10 @@ class RandomChoice(_Combination):
         matrices = jnp.stack([t.matrix(p, shape) for t, p in zip(self.transforms, params.params)])
         return matrices[params.index]
 
+    def map_targets(self, params: Choice, shape: Shape, targets: _targets.Targets) -> _targets.Targets:
+        moved = [t.map_targets(p, shape, targets) for t, p in zip(self.transforms, params.params)]
+        return _targets.select(params.index, moved)
+
     def fill_frames(self, params: Choice, shape: Shape) -> list[tuple[jax.Array, tuple[int, int]]]:
         # The chosen branch's map into this step's input, where that branch fills; exact for
         # one-step branches (a flip or a rotation), which is what a fused choice holds.
@@ -440,8 +459,10 @@ def batch(transform: Callable[..., Any], chunk_size: int | None = None) -> Calla
         sequentially, and slicing a sharded batch moves data between devices.
 
     Returns:
-      A callable ``(key, images[, masks]) -> out`` for a leading batch axis N: images (N, ...),
-      masks (N, ...); outputs gain the leading N.
+      A callable ``(key, images[, masks], *, boxes=None, keypoints=None) -> out`` for a leading
+      batch axis N: images (N, ...), masks (N, ...), boxes (N, K, 4) or a ``BoundingBoxes``
+      of (N, K, 4) and (N, K), keypoints (N, K, 2) or a ``KeyPoints``; outputs gain the
+      leading N (a ``Sample`` of batched fields when boxes or keypoints are given).
 
     Example:
       >>> import jax, jax.numpy as jnp, jaxaug as ja
@@ -465,7 +486,17 @@ def batch(transform: Callable[..., Any], chunk_size: int | None = None) -> Calla
             return jax.vmap(transform)(*args)
         return jax.lax.map(lambda example: transform(*example), args, batch_size=chunk_size)
 
-    def batched(key: jax.Array, images: ArrayLike, mask: ArrayLike | None = None) -> Any:
+    def with_targets(keys: jax.Array, images: jax.Array, mask: Any, targets: dict[str, Any]) -> Any:
+        def one(key: jax.Array, image: jax.Array, mask: Any, targets: dict[str, Any]) -> Any:
+            return transform(key, image, **targets) if mask is None else transform(key, image, mask, **targets)
+
+        if chunk_size is None:
+            return jax.vmap(one)(keys, images, mask, targets)
+        return jax.lax.map(lambda example: one(*example), (keys, images, mask, targets), batch_size=chunk_size)
+
+    def batched(
+        key: jax.Array, images: ArrayLike, mask: ArrayLike | None = None, *, boxes: Any = None, keypoints: Any = None
+    ) -> Any:
         _checks.check_key("batch", key)
         images = jnp.asarray(images)
         if images.ndim < 1 or images.shape[0] < 1:
@@ -478,11 +509,20 @@ def batch(transform: Callable[..., Any], chunk_size: int | None = None) -> Calla
         if getattr(transform, "clamps_to_unit_range", False) and not getattr(transform, "accepts_physical_units", False):
             _checks.check_unit_range(type(transform).__name__, images)
         keys = jax.random.split(key, images.shape[0])
+        if mask is not None:
+            mask = jnp.asarray(mask)
+            if mask.shape[:1] != images.shape[:1]:
+                raise ValueError(f"batch: mask must have the batch size {images.shape[0]}, got shape {mask.shape}")
+        if boxes is not None or keypoints is not None:
+            targets = {k: v for k, v in (("boxes", boxes), ("keypoints", keypoints)) if v is not None}
+            if _targets.batch_size_of(targets) != {images.shape[0]}:
+                raise ValueError(
+                    f"batch: boxes and keypoints must have the batch size {images.shape[0]} first, "
+                    "e.g. boxes (N, K, 4) and their valid flags (N, K)"
+                )
+            return with_targets(keys, images, mask, targets)
         if mask is None:
             return over_examples(keys, images)
-        mask = jnp.asarray(mask)
-        if mask.shape[:1] != images.shape[:1]:
-            raise ValueError(f"batch: mask must have the batch size {images.shape[0]}, got shape {mask.shape}")
         return over_examples(keys, images, mask)
 
     batched.__doc__ = f"Batched {transform!r}: (key, images[, masks]) with one draw per example."

@@ -96,6 +96,11 @@ class Resize(GeometricTransform):
         out_h, out_w = self.output_shape(shape)[:2]
         return not (self.antialias and (out_h < shape[0] or out_w < shape[1]))
 
+    def is_identity(self, shape: Shape) -> bool:
+        # torchvision returns the image unchanged when it already has the size; fused with a
+        # nearest rotation, this step must not turn the rotation bilinear.
+        return self.output_shape(shape) == tuple(shape)
+
     def matrix(self, params: Any, shape: Shape) -> jax.Array:
         out_h, out_w = self.output_shape(shape)[:2]
         return _geometry.scale_matrix(shape[1] / out_w, shape[0] / out_h)
@@ -163,6 +168,7 @@ class RandomCrop(GeometricTransform):
     torchvision and ``numpy.pad`` define them) the mask is padded the same way, and the crop is
     its own step rather than fused with its geometric neighbours, since a fused warp can only
     fill or repeat the border.
+    Boxes and keypoints need ``padding_mode="constant"`` when padding happens (as torchvision).
 
     Example:
       >>> import jax, jax.numpy as jnp, jaxaug as ja
@@ -237,6 +243,15 @@ class RandomCrop(GeometricTransform):
 
     def fuses(self, shape: Shape) -> bool:
         return self.padding_mode == "constant"
+
+    def map_targets(self, params: CropBox, shape: Shape, targets: Any) -> Any:
+        pads = self._padded(shape)[2:] != tuple(shape[:2])
+        if self.padding_mode != "constant" and pads:
+            # Mirrored or repeated copies of an object would carry no box (torchvision refuses too).
+            raise ValueError(
+                f"RandomCrop: boxes and keypoints need padding_mode='constant', got {self.padding_mode!r}"
+            )
+        return super().map_targets(params, shape, targets)
 
     def apply_pair(self, params: CropBox, image: jax.Array, mask: jax.Array | None) -> tuple[jax.Array, jax.Array | None]:
         if self.padding_mode == "constant":

@@ -229,3 +229,19 @@ def test_batch_in_chunks_gives_each_example_its_own_draw_as_vmap_does():
         np.testing.assert_array_equal(np.asarray(chunked[1][i]), np.asarray(single[1]))
     assert chunked[0].shape == (5, 12, 12, 3) and chunked[0].dtype == jnp.float32
     assert chunked[1].shape == (5, 12, 12) and chunked[1].dtype == jnp.int32
+
+
+def test_a_resize_to_the_images_own_size_leaves_a_fused_nearest_rotation_nearest():
+    # torchvision returns the image unchanged when it already has the size, so the pathology
+    # preset's Resize(256) on a 256 tile must not turn its nearest rotation bilinear.
+    image = jnp.asarray(np.random.default_rng(3).integers(0, 256, (16, 16, 3), dtype=np.uint8))
+    rotation = ja.RandomRotation(40, interpolation="nearest", fill=(255, 0, 7))
+    pipeline = ja.Compose([ja.Resize(16), rotation])
+    params = pipeline.sample(jax.random.key(5), image.shape)
+    fused = pipeline.apply(params, image)
+    alone = rotation.apply(params[1], image)
+    np.testing.assert_array_equal(np.asarray(fused), np.asarray(alone))
+    # Every output value is an input value or the fill: nothing was interpolated.
+    fill = jnp.asarray([[[255, 0, 7]]], jnp.uint8)
+    allowed = set(np.unique(np.asarray(ja.image.to_float(image)))) | set(np.asarray(ja.image.to_float(fill)).ravel())
+    assert set(np.unique(np.asarray(fused))) <= allowed

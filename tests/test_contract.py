@@ -45,6 +45,9 @@ CASES = [
     case("Grayscale", lambda: ja.Grayscale(3), deterministic=True),
     case("RandomGrayscale", lambda: ja.RandomGrayscale(p=0.5), p0=lambda: ja.RandomGrayscale(p=0.0)),
     case("GaussianBlur", lambda: ja.GaussianBlur(5)),
+    case("GaussianNoise", lambda: ja.GaussianNoise(0.05, 0.2), p0=lambda: ja.GaussianNoise(sigma=0.0)),
+    case("RandomChannelPermutation", lambda: ja.RandomChannelPermutation()),
+    case("RandomPhotometricDistort", lambda: ja.RandomPhotometricDistort(), p0=lambda: ja.RandomPhotometricDistort(p=0)),
     case("RandomErasing", lambda: ja.RandomErasing(p=1.0), p0=lambda: ja.RandomErasing(p=0.0)),
     case("RandomErasing-random", lambda: ja.RandomErasing(p=1.0, value="random")),
     case(
@@ -273,3 +276,31 @@ def test_presets_eager_jit_and_chunked_differ_by_at_most_the_readme_bounds(c, re
         assert sha256(eager) == sha256(vmapped[0])
     if CHUNKED_VS_VMAPPED[name] == 0:
         assert sha256(chunked) == sha256(vmapped)
+
+
+@pytest.mark.parametrize("c", [c for c in CASES if c.values[0]["make"]().is_geometric or c.id == "Compose"])
+def test_boxes_and_keypoints_follow_the_geometry(c):
+    """Every geometric step carries boxes and keypoints beside the image and mask, which stay as
+    without them; the box of a bright square still encloses it (tests/test_boxes.py has more)."""
+    t = c["make"]()
+    h, w = (H, H) if c["square"] else (H, W)
+    x = jnp.zeros((h, w, c["channels"]), jnp.uint8).at[3:9, 5:12].set(255)
+    boxes = jnp.array([[5.0, 3.0, 12.0, 9.0], [0.0, 0.0, w, h]])
+    points = jnp.array([[8.5, 6.0]])
+    key = jax.random.key(2)
+    if getattr(t, "padding_mode", "constant") != "constant":
+        with pytest.raises(ValueError, match="padding_mode"):
+            t(key, x, boxes=boxes)
+        return
+    out = t(key, x, _mask(c), boxes=boxes, keypoints=points)
+    image, mask = t(key, x, _mask(c))
+    np.testing.assert_array_equal(np.asarray(out.image), np.asarray(image))
+    np.testing.assert_array_equal(np.asarray(out.mask), np.asarray(mask))
+    assert out.boxes.xyxy.shape == (2, 4) and out.boxes.xyxy.dtype == jnp.float32
+    assert out.boxes.valid.shape == (2,) and out.boxes.valid.dtype == jnp.bool_
+    assert out.keypoints.xy.shape == (1, 2) and out.keypoints.valid.shape == (1,)
+    if t.is_geometric and bool(out.boxes.valid[0]):
+        x1, y1, x2, y2 = np.asarray(out.boxes.xyxy[0])
+        rows, cols = np.nonzero(np.asarray(out.image[..., 0]) > 0.5)
+        assert np.all((cols + 0.5 >= x1 - 1e-3) & (cols + 0.5 <= x2 + 1e-3)), (x1, x2, cols)
+        assert np.all((rows + 0.5 >= y1 - 1e-3) & (rows + 0.5 <= y2 + 1e-3)), (y1, y2, rows)

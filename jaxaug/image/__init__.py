@@ -18,6 +18,7 @@ from jaxaug.image._color import (
     to_float,
 )
 from jaxaug.image._intensity import scale_intensity_range, window
+from jaxaug.image._photometric import adjust_gamma, gaussian_noise, permute_channels
 from jaxaug.image._geometry import (
     center_crop,
     crop,
@@ -33,14 +34,17 @@ from jaxaug.image._geometry import (
 __all__ = [
     "adjust_brightness",
     "adjust_contrast",
+    "adjust_gamma",
     "adjust_hue",
     "adjust_saturation",
     "center_crop",
     "crop",
     "erase",
     "gaussian_blur",
+    "gaussian_noise",
     "hflip",
     "normalize",
+    "permute_channels",
     "resize",
     "resized_crop",
     "rgb_to_grayscale",

@@ -77,7 +77,8 @@ def rgb_to_grayscale(image: ArrayLike, num_output_channels: int = 1) -> jax.Arra
     Returns:
       (H, W, num_output_channels) float image.
 
-    torchvision: ``rgb_to_grayscale(img, num_output_channels)``.
+    torchvision: ``rgb_to_grayscale(img, num_output_channels)``. Not dm-pix's
+    ``rgb_to_grayscale``: the same weights, but its tensordot ran ~4x slower (benchmarks/DM_PIX.md).
 
     Example:
       >>> import jax.numpy as jnp, jaxaug
@@ -106,8 +107,8 @@ def adjust_brightness(image: ArrayLike, brightness_factor: ArrayLike) -> jax.Arr
     Returns:
       (H, W, C) float image.
 
-    torchvision: ``adjust_brightness``. dm-pix's ``adjust_brightness`` adds a delta instead;
-    we multiply, as torchvision does, so ported factors mean the same.
+    torchvision: ``adjust_brightness``. Not dm-pix's ``adjust_brightness``: it adds a delta
+    (TensorFlow's meaning); we multiply, as torchvision does, so ported factors mean the same.
 
     Example:
       >>> import jax.numpy as jnp, jaxaug
@@ -132,8 +133,8 @@ def adjust_contrast(image: ArrayLike, contrast_factor: ArrayLike) -> jax.Array:
     Returns:
       (H, W, C) float image.
 
-    torchvision: ``adjust_contrast``. dm-pix's version blends against each channel's own mean;
-    we use the grayscale mean, as torchvision does, so colours do not shift.
+    torchvision: ``adjust_contrast``. Not dm-pix's: it blends against each channel's own mean
+    (TensorFlow's meaning); we use the grayscale mean, as torchvision does, so colours do not shift.
 
     Example:
       >>> import jax.numpy as jnp, jaxaug
@@ -165,7 +166,8 @@ def adjust_saturation(image: ArrayLike, saturation_factor: ArrayLike) -> jax.Arr
     Returns:
       (H, W, C) float image.
 
-    torchvision: ``adjust_saturation``.
+    torchvision: ``adjust_saturation``. Not dm-pix's: it scales HSV saturation (TensorFlow's
+    meaning), which differs from torchvision's blend with gray by up to 0.31 (benchmarks/DM_PIX.md).
 
     Example:
       >>> import jax.numpy as jnp, jaxaug
@@ -195,8 +197,9 @@ def adjust_hue(image: ArrayLike, hue_factor: ArrayLike) -> jax.Array:
     Returns:
       (H, W, C) float image.
 
-    torchvision: ``adjust_hue`` (same HSV conversion). dm-pix's ``adjust_hue`` takes the same
-    shift; ours does the round trip in one fused elementwise pass.
+    torchvision: ``adjust_hue`` (same HSV conversion). Not dm-pix's ``adjust_hue`` (or its
+    ``rgb_to_hsv``/``hsv_to_rgb``): the same values to 1e-6, but 1.15-1.4x slower in our runs
+    (benchmarks/DM_PIX.md), and it finds the top channel by ``value == red`` tests (see ``_shift_hue``).
 
     Example:
       >>> import jax.numpy as jnp, jaxaug
@@ -356,8 +359,8 @@ def gaussian_blur(
     Returns:
       (H, W, C) float image.
 
-    torchvision: ``gaussian_blur(img, kernel_size, sigma)``. dm-pix's ``gaussian_blur`` needs
-    a static sigma under jit; here sigma is an ordinary traced value.
+    torchvision: ``gaussian_blur(img, kernel_size, sigma)``. Not dm-pix's ``gaussian_blur``: it
+    pads with zeros where torchvision reflects (borders differ), and ran far slower on CPU.
 
     Example:
       >>> import jax.numpy as jnp, jaxaug

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+import dm_pix
 import jax
 import jax.numpy as jnp
 from jax.typing import ArrayLike
@@ -310,7 +311,8 @@ def hflip(image: ArrayLike) -> jax.Array:
     Returns:
       (H, W, C) image, same dtype: an exact reindexing.
 
-    torchvision: ``horizontal_flip`` / ``hflip``. Same as ``dm_pix.flip_left_right``.
+    torchvision: ``horizontal_flip`` / ``hflip``. Runs ``dm_pix.flip_left_right``: the same
+    reindexing at the same speed (benchmarks/DM_PIX.md).
 
     Example:
       >>> import jax.numpy as jnp, jaxaug
@@ -319,7 +321,7 @@ def hflip(image: ArrayLike) -> jax.Array:
     """
     image = jnp.asarray(image)
     _checks.check_image("hflip", image)
-    return image[:, ::-1, :]
+    return dm_pix.flip_left_right(image)
 
 
 def vflip(image: ArrayLike) -> jax.Array:
@@ -331,7 +333,8 @@ def vflip(image: ArrayLike) -> jax.Array:
     Returns:
       (H, W, C) image, same dtype.
 
-    torchvision: ``vertical_flip`` / ``vflip``. Same as ``dm_pix.flip_up_down``.
+    torchvision: ``vertical_flip`` / ``vflip``. Runs ``dm_pix.flip_up_down``: the same reindexing
+    at the same speed (benchmarks/DM_PIX.md).
 
     Example:
       >>> import jax.numpy as jnp, jaxaug
@@ -340,7 +343,7 @@ def vflip(image: ArrayLike) -> jax.Array:
     """
     image = jnp.asarray(image)
     _checks.check_image("vflip", image)
-    return image[::-1, :, :]
+    return dm_pix.flip_up_down(image)
 
 
 def rot90(image: ArrayLike, k: int = 1) -> jax.Array:
@@ -353,7 +356,8 @@ def rot90(image: ArrayLike, k: int = 1) -> jax.Array:
     Returns:
       (H, W, C) for even k, (W, H, C) for odd k; same dtype.
 
-    torchvision: ``rotate(img, 90 * k)`` on a square image; ``torch.rot90``.
+    torchvision: ``rotate(img, 90 * k)`` on a square image; ``torch.rot90``. Runs
+    ``dm_pix.rot90``: the same reindexing at the same speed (benchmarks/DM_PIX.md).
 
     Example:
       >>> import jax.numpy as jnp, jaxaug
@@ -364,7 +368,7 @@ def rot90(image: ArrayLike, k: int = 1) -> jax.Array:
     _checks.check_image("rot90", image)
     if not _checks.is_int(k):
         raise TypeError(f"rot90: k must be a Python int (it can change the shape), got {k!r}")
-    return jnp.rot90(image, k=int(k), axes=(0, 1))
+    return dm_pix.rot90(image, int(k))
 
 
 def crop(image: ArrayLike, top: ArrayLike, left: ArrayLike, height: int, width: int) -> jax.Array:
@@ -549,7 +553,7 @@ def rotate(
     torchvision: ``rotate(img, angle, interpolation, expand=False, fill=fill)``. With bilinear,
     the border pixels blend the image with `fill` by the share of the pixel that lies inside,
     as bilinear interpolation with constant padding does; torchvision attenuates that band a
-    second time. dm-pix's ``rotate`` turns the other way and takes radians.
+    second time. Not dm-pix's ``rotate``: it turns the other way (clockwise) and takes radians.
 
     Example:
       >>> import jax.numpy as jnp, jaxaug
