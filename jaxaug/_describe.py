@@ -60,7 +60,8 @@ def describe(
     if isinstance(transform, Mixup):
         if batch_size is not None:
             raise ValueError("describe: Mixup draws for a whole batch; give its shape (N, ...) and no batch_size")
-        _, perm, lam, cut = transform._mix(key, jnp.zeros(shape, jnp.float32))
+        # Under jit the mixing of the placeholder batch is dropped; only the draws are computed.
+        perm, lam, cut = jax.jit(lambda k: transform._mix(k, jnp.zeros(shape, jnp.float32))[1:])(key)
         return {"partner": perm, "weight": lam, "cutmix": cut}
     if not isinstance(transform, Transform):
         raise TypeError(f"describe: transform must be a jaxaug transform or a mix.Mixup, got {type(transform).__name__}")
