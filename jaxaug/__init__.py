@@ -6,12 +6,25 @@ batch with one independent draw per example. Functional ops live in :mod:`jaxaug
 """
 
 from jaxaug import image, mix, presets, signal, tabular, train, tta
+from jaxaug._affine_transforms import ElasticTransform, Pad, RandomAffine, RandomPerspective, RandomZoomOut
 from jaxaug._base import GeometricTransform, PixelTransform, Transform
 from jaxaug._checks import checked
 from jaxaug._compose import Compose, OneOf, RandomApply, RandomChoice, batch, fold_in_process
 from jaxaug._config import fingerprint, from_config, load, save, to_config
 from jaxaug._describe import describe, write_description
 from jaxaug._targets import BoundingBoxes, KeyPoints, Sample
+from jaxaug._policies import AugMix, AutoAugment, RandAugment, TrivialAugmentWide
+from jaxaug._photometric_transforms import (
+    GaussianNoise,
+    RandomChannelPermutation,
+    RandomPhotometricDistort,
+    RandomAdjustSharpness,
+    RandomAutocontrast,
+    RandomEqualize,
+    RandomInvert,
+    RandomPosterize,
+    RandomSolarize,
+)
 from jaxaug._image_transforms import (
     CenterCrop,
     ColorJitter,
@@ -30,55 +43,69 @@ from jaxaug._image_transforms import (
     ScaleIntensityRange,
     ToFloat,
 )
-from jaxaug._photometric_transforms import GaussianNoise, RandomChannelPermutation, RandomPhotometricDistort
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "AugMix",
+    "AutoAugment",
+    "batch",
     "BoundingBoxes",
     "CenterCrop",
+    "checked",
     "ColorJitter",
     "Compose",
+    "describe",
+    "ElasticTransform",
+    "fingerprint",
+    "fold_in_process",
+    "from_config",
     "GaussianBlur",
     "GaussianNoise",
     "GeometricTransform",
     "Grayscale",
+    "image",
     "KeyPoints",
+    "load",
+    "mix",
     "Normalize",
     "OneOf",
+    "Pad",
     "PixelTransform",
+    "presets",
+    "RandAugment",
+    "RandomAdjustSharpness",
+    "RandomAffine",
     "RandomApply",
+    "RandomAutocontrast",
     "RandomChannelPermutation",
     "RandomChoice",
     "RandomCrop",
+    "RandomEqualize",
     "RandomErasing",
     "RandomGrayscale",
     "RandomHorizontalFlip",
+    "RandomInvert",
+    "RandomPerspective",
     "RandomPhotometricDistort",
+    "RandomPosterize",
     "RandomResizedCrop",
     "RandomRot90",
     "RandomRotation",
+    "RandomSolarize",
     "RandomVerticalFlip",
+    "RandomZoomOut",
     "Resize",
     "Sample",
-    "ScaleIntensityRange",
-    "ToFloat",
-    "Transform",
-    "batch",
-    "checked",
-    "describe",
-    "fingerprint",
-    "fold_in_process",
-    "from_config",
-    "image",
-    "load",
-    "mix",
-    "presets",
     "save",
+    "ScaleIntensityRange",
     "signal",
     "tabular",
     "to_config",
+    "ToFloat",
     "train",
+    "Transform",
+    "TrivialAugmentWide",
     "tta",
     "write_description",
 ]

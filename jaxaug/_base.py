@@ -49,6 +49,10 @@ class Transform:
     # naming the step for the message: a clamping colour step after one is refused when the
     # Compose is built.
     leaves_unit_range = ""
+    # Fields holding values of the input image besides a geometric step's fill (a solarize
+    # threshold, a policy's fill): like fills, Compose gives them in float units once a uint8
+    # input has become float.
+    input_unit_fields: tuple[str, ...] = ()
 
     def sample(self, key: jax.Array, shape: Shape) -> Params:
         """Draw this transform's parameters for one input of `shape` (no randomness: ``()``)."""
@@ -124,6 +128,8 @@ class GeometricTransform(Transform):
     is_geometric = True
     # True for maps without rotation or shear (crops, resizes, flips): resampled separably.
     axis_aligned = False
+    # True for homographies (perspective): the resampler divides by the third coordinate.
+    projective = False
     interpolation = "bilinear"
     border = "edge"
     fill: Any = 0.0
@@ -167,6 +173,7 @@ class GeometricTransform(Transform):
             separable=self.axis_aligned,
             where=type(self).__name__,
             fill_frames=self.fill_frames(params, image.shape),
+            projective=self.projective,
         )
 
 
@@ -183,6 +190,7 @@ def warp_pair(
     separable: bool = False,
     where: str = "warp",
     fill_frames: list[tuple[jax.Array, tuple[int, int]]] | None = None,
+    projective: bool = False,
 ) -> tuple[jax.Array, jax.Array | None]:
     """Resample an image and its mask through one matrix: the mask by nearest neighbour.
 
@@ -190,7 +198,7 @@ def warp_pair(
     every interpolation; `mask_fill` a value of the mask.
     """
     # One geometry for both: the same map, border, fill frames and separability.
-    same = {"border": border, "separable": separable, "where": where, "fill_frames": fill_frames}
+    same = {"border": border, "separable": separable, "where": where, "fill_frames": fill_frames, "projective": projective}
     out = resample(image, matrix, size, interpolation=interpolation, fill=fill, **same)
     out = to_float(out).astype(float_dtype(image.dtype))
     if mask is None:

@@ -50,10 +50,18 @@ def _fills_in_float_units(t: Transform) -> Transform:
     """`t` with its uint8-unit fills (255 is white) given in float units (1.0 is white)."""
     if isinstance(t, _Combination):
         return dataclasses.replace(t, transforms=[_fills_in_float_units(s) for s in t.transforms])
+    if t.input_unit_fields:
+        return dataclasses.replace(t, **{name: _in_float_units(getattr(t, name)) for name in t.input_unit_fields})
     names = {f.name for f in dataclasses.fields(t)} if dataclasses.is_dataclass(t) else set()
     if isinstance(t, GeometricTransform) and t.border == "fill" and "fill" in names:
         return dataclasses.replace(t, fill=tuple(float(v) / 255.0 for v in np.atleast_1d(np.asarray(t.fill, np.float64))))
     return t
+
+
+def _in_float_units(value: Any) -> Any:
+    if isinstance(value, tuple):
+        return tuple(float(v) / 255.0 for v in value)
+    return float(value) / 255.0
 
 
 def _fill_settings(steps: Sequence[Any]) -> set[tuple[Any, Any]]:
@@ -91,6 +99,8 @@ def _geometry_settings(steps: Sequence[GeometricTransform]) -> dict[str, Any]:
         "fill": fillers[-1].fill if fillers else 0.0,
         "mask_fill": fillers[-1].mask_fill if fillers else 0,
         "separable": all(s.axis_aligned for s in steps),
+        # A product with a homography is a homography: one resample with the divide.
+        "projective": any(s.projective for s in steps),
     }
 
 
@@ -135,6 +145,10 @@ class _Combination(GeometricTransform):
     @property
     def interpolation(self) -> str:  # type: ignore[override]
         return self._settings["interpolation"]
+
+    @property
+    def projective(self) -> bool:  # type: ignore[override]
+        return self._settings["projective"]
 
     @property
     def border(self) -> str:  # type: ignore[override]

@@ -17,7 +17,7 @@ import numpy as np
 
 from jaxaug import _checks
 from jaxaug._base import GeometricTransform, PixelTransform, Shape, normal_noise, split_key, uniform_vector
-from jaxaug.image import _color, _geometry
+from jaxaug.image import _color, _geometry, _warps
 from jaxaug.image._color import to_float
 from jaxaug.image._intensity import scale_intensity_range
 
@@ -197,18 +197,7 @@ class RandomCrop(GeometricTransform):
         _freeze(self, "padding", self._padding_ltrb())
 
     def _padding_ltrb(self) -> tuple[int, int, int, int]:
-        p = self.padding
-        if p is None:
-            return (0, 0, 0, 0)
-        values = (p,) if _checks.is_int(p) else tuple(p)
-        if len(values) not in (1, 2, 4) or any(not _checks.is_int(v) or v < 0 for v in values):
-            raise ValueError(f"RandomCrop: padding must be an int >= 0 or a sequence of 1, 2 or 4 of them, got {p!r}")
-        values = tuple(int(v) for v in values)
-        if len(values) == 1:
-            return values * 4
-        if len(values) == 2:
-            return (values[0], values[1], values[0], values[1])
-        return values
+        return (0, 0, 0, 0) if self.padding is None else _warps.padding_ltrb("RandomCrop", self.padding)
 
     def _padded(self, shape: Shape) -> tuple[int, int, int, int]:
         """(pad_top, pad_left, padded_height, padded_width) as torchvision computes them."""

@@ -13,8 +13,19 @@ import jax.numpy as jnp
 import numpy as np
 
 from jaxaug._compose import Compose, batch
-from jaxaug._image_transforms import Normalize
+from jaxaug._image_transforms import Normalize, Resize
+from jaxaug._policies import AugMix, AutoAugment, RandAugment, TrivialAugmentWide
 from jaxaug.image import _color
+
+
+# The natural-image policies on their own, for a look at what they do (no modality preset
+# uses them: they change densities and stain intensities).
+POLICY_PREVIEWS = {
+    "autoaugment": lambda: Compose([Resize(224), AutoAugment()]),
+    "randaugment": lambda: Compose([Resize(224), RandAugment()]),
+    "trivialaugment": lambda: Compose([Resize(224), TrivialAugmentWide()]),
+    "augmix": lambda: Compose([Resize(224), AugMix()]),
+}
 
 
 def phantom_chest(size: int = 320) -> np.ndarray:
@@ -89,9 +100,29 @@ def preview_grid(pipeline: object, image: np.ndarray, n: int = 8, seed: int = 0,
     return (grid * 255).round().astype(np.uint8)
 
 
+def with_title(grid: np.ndarray, title: str) -> np.ndarray:
+    """The grid with a white band above it holding `title` (one or more lines) in black."""
+    pil = _pil()
+    import PIL.ImageDraw
+    import PIL.ImageFont
+
+    font = PIL.ImageFont.load_default(size=14)
+    band = 8 + 18 * (title.count("\n") + 1)
+    canvas = pil.Image.new("RGB", (grid.shape[1], grid.shape[0] + band), "white")
+    canvas.paste(pil.Image.fromarray(grid), (0, band))
+    PIL.ImageDraw.Draw(canvas).text((6, 4), title, fill="black", font=font)
+    return np.asarray(canvas)
+
+
 def load_image(path: str | Path) -> np.ndarray:
-    """Read a PNG/JPEG (Pillow) or DICOM (pydicom) file as (H, W, C) uint8."""
+    """Read a PNG/JPEG (Pillow) or DICOM (pydicom) file as (H, W, C) uint8.
+
+    A missing file raises FileNotFoundError and a file that is not an image ValueError, each
+    naming the path.
+    """
     path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"no such file: {path} (the current folder is {Path.cwd()})")
     if path.suffix.lower() in (".dcm", ".dicom"):
         try:
             import pydicom
@@ -102,7 +133,10 @@ def load_image(path: str | Path) -> np.ndarray:
         lo, hi = np.percentile(pixels, [1, 99])
         scaled = np.clip((pixels - lo) / max(hi - lo, 1e-6), 0, 1)
         return (scaled * 255).astype(np.uint8)[..., None]
-    image = _pil().Image.open(path)
+    try:
+        image = _pil().Image.open(path)
+    except _pil().UnidentifiedImageError as err:
+        raise ValueError(f"{path} is not an image Pillow can read (PNG, JPEG, ...) nor a .dcm file") from err
     array = np.asarray(image.convert("L" if image.mode in ("L", "I", "I;16", "F") else "RGB"))
     return array[..., None] if array.ndim == 2 else array
 

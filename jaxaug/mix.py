@@ -405,7 +405,8 @@ def mixup(
       num_classes: K for integer labels (static).
       mode: "batch" or "elem" (static).
       p: probability of mixing.
-      label_smoothing: epsilon applied to the targets before mixing.
+      label_smoothing: epsilon applied to the targets before mixing; default 0.0 (none). The
+        class :class:`Mixup` defaults to 0.1, as timm's does.
       groups: partners within blocks of the batch (one per device), see :func:`mixup_pairs`.
 
     Returns:
@@ -452,7 +453,8 @@ def cutmix(
       mode: "batch" or "elem" (static).
       p: probability of mixing.
       minmax: optional (min, max) box side fractions (static).
-      label_smoothing: epsilon applied to the targets before mixing.
+      label_smoothing: epsilon applied to the targets before mixing; default 0.0 (none). The
+        class :class:`Mixup` defaults to 0.1, as timm's does.
       groups: partners within blocks of the batch (one per device), see :func:`mixup_pairs`.
       time_axis: for signals, None or 1 for (N, T, C), -1 for (N, C, T) (static).
 
@@ -526,7 +528,9 @@ class Mixup:
       prob: probability of mixing a batch (or an example in "elem" mode).
       switch_prob: probability of CutMix when both are on.
       mode: "batch" or "elem".
-      label_smoothing: epsilon for class targets.
+      label_smoothing: epsilon for class targets; **default 0.1**, as timm's ``Mixup`` (the
+        functions :func:`mixup` and :func:`cutmix` default to 0.0). Pass 0.0 for none, and
+        keep ``make_train_step``'s own `label_smoothing` at 0 so targets are not smoothed twice.
       num_classes: K for integer labels.
       groups: partners within blocks of the batch (one per device), see :func:`mixup_pairs`.
       time_axis: for signals, None or 1 for (N, T, C), -1 for (N, C, T), see :func:`cutmix_pairs`.

@@ -27,7 +27,9 @@ from jaxaug._image_transforms import (
 
 __all__ = ["IMAGENET_MEAN", "IMAGENET_STD", "PRESETS", "eval_transform", "imagenet_train", "pathology_train", "xray_train"]
 
+#: The ImageNet per-channel mean (RGB, [0, 1] units) that torchvision's pretrained models expect.
 IMAGENET_MEAN = (0.485, 0.456, 0.406)
+#: The ImageNet per-channel standard deviation (RGB, [0, 1] units).
 IMAGENET_STD = (0.229, 0.224, 0.225)
 
 
@@ -73,30 +75,46 @@ def xray_train(size: int = 224, resize: int = 256, hflip_p: float = 0.5) -> Comp
     )
 
 
-def pathology_train(size: int = 224, resize: int = 256) -> Compose:
+def pathology_train(size: int = 224, resize: int = 256, fill: float | Sequence[float] = 0) -> Compose:
     """Histopathology tiles: any orientation, stain-like colour variation.
 
-    Resize(256), RandomCrop(224), RandomHorizontalFlip, RandomVerticalFlip, RandomRotation(90),
-    ColorJitter(0.2, 0.2, 0.2, 0.05), ToFloat, Normalize(ImageNet mean, std).
+    Resize(256), RandomCrop(224), RandomHorizontalFlip, RandomVerticalFlip,
+    RandomRotation(90, fill=fill), ColorJitter(0.2, 0.2, 0.2, 0.05), ToFloat,
+    Normalize(ImageNet mean, std).
 
     Safety for H&E tiles:
       - Allowed: every flip and rotation (tissue on a slide has no up or left), moderate
         brightness/contrast/saturation and a small hue shift (staining and scanners vary).
-      - RandomRotation(90) fills the corners with black, as the ported pipeline did; for
-        lossless turns use ``ja.RandomRot90()`` (0/90/180/270 degrees) instead.
+      - The rotation is continuous: ``RandomRotation(90)`` draws any angle in [-90, 90]
+        degrees, as the ported pipeline's code did, although its comment promised "full
+        90-degree steps". A turn by an angle that is not a multiple of 90 degrees is
+        interpolated and leaves the corners outside the tile; they get `fill`. The default 0 is
+        black, which glass never is: pass ``fill=255`` (uint8 tiles) or ``fill=1.0`` (float
+        tiles in [0, 1]) for white, as the preview does. What the comment described is
+        ``ja.RandomRot90()``: 0, 90, 180 or 270 degrees, exact, no interpolation and no fill
+        (square tiles); swap it in where training with the seed's rotations is not required.
       - Keep hue small (<= 0.05): larger shifts turn eosin pink into colours that no stain gives,
         and can erase the colour cues of some findings.
 
     Args:
-      size: output side (static). resize: shorter side before cropping (static).
+      size: output side (static).
+      resize: shorter side before cropping (static).
+      fill: the value given to the rotated-in corners, in the input's units (255 is white for
+        uint8, 1.0 for float); one number or one per channel (static).
 
     Returns:
       A Compose mapping (H, W, 3) -> (size, size, 3) float32, ImageNet-normalised.
 
     Example:
       >>> import jax, jax.numpy as jnp, jaxaug as ja
-      >>> ja.presets.pathology_train()(jax.random.key(0), jnp.zeros((256, 256, 3), jnp.uint8)).shape
+      >>> tile = jnp.full((256, 256, 3), 255, jnp.uint8)       # white glass
+      >>> pipeline = ja.presets.pathology_train(fill=255)
+      >>> view = pipeline(jax.random.key(0), tile)
+      >>> view.shape
       (224, 224, 3)
+      >>> mean, std = jnp.array(ja.presets.IMAGENET_MEAN), jnp.array(ja.presets.IMAGENET_STD)
+      >>> bool(((view * std + mean) > 0.5).all())              # no black corners
+      True
     """
     return Compose(
         [
@@ -104,7 +122,7 @@ def pathology_train(size: int = 224, resize: int = 256) -> Compose:
             RandomCrop(size),
             RandomHorizontalFlip(),
             RandomVerticalFlip(),
-            RandomRotation(degrees=90),
+            RandomRotation(degrees=90, fill=fill),
             ColorJitter(0.2, 0.2, 0.2, 0.05),
             ToFloat(),
             Normalize(mean=IMAGENET_MEAN, std=IMAGENET_STD),
@@ -171,6 +189,7 @@ def eval_transform(
     return Compose([Resize(resize), CenterCrop(size), ToFloat(), Normalize(mean=mean, std=std)])
 
 
+#: The presets by the names ``python -m jaxaug preview --preset`` takes.
 PRESETS: dict[str, Callable[[], Compose]] = {
     "xray": xray_train,
     "pathology": pathology_train,

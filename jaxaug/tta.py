@@ -28,6 +28,7 @@ from jaxaug.image import _geometry
 
 __all__ = ["MERGES", "TTA", "View", "hflip", "identity", "predict", "rot90", "shift", "vflip", "zoom"]
 
+#: The ways :func:`predict` merges the views.
 MERGES = ("mean", "gmean", "max", "sharpen")
 
 
@@ -288,8 +289,8 @@ def predict(
         drawn = jax.vmap(lambda p: jax.vmap(pipeline.apply)(p, x), out_axes=1)(params)
         inputs = jnp.concatenate([inputs, drawn.astype(inputs.dtype)], axis=1)
         if invert:
-            if not (pipeline.is_geometric and pipeline.fuses(x.shape[1:])):
-                raise ValueError("predict: invert=True with random views needs a geometric pipeline (flips, crops, rotations)")
+            if not (pipeline.is_geometric and pipeline.fuses(x.shape[1:])) or getattr(pipeline, "projective", False):
+                raise ValueError("predict: invert=True with random views needs an affine geometric pipeline (flips, crops, rotations; not perspective)")
             random_m = jax.vmap(jax.vmap(lambda p: pipeline.matrix(p, x.shape[1:])))(params)
             per_example = jnp.concatenate([per_example, random_m], axis=0)
 

@@ -18,9 +18,12 @@ from jaxaug._config import registry
 H, W = 16, 20
 
 
-def case(name, make, *, p0=None, deterministic=False, square=False, channels=3):
+def case(name, make, *, p0=None, deterministic=False, square=False, channels=3, mask="follows"):
+    """`mask`: "follows" (moved by the geometry, untouched by colour), or "refused" (AugMix mixes
+    differently moved copies, so no mask can follow)."""
     return pytest.param(
-        {"make": make, "p0": p0, "deterministic": deterministic, "square": square, "channels": channels}, id=name
+        {"make": make, "p0": p0, "deterministic": deterministic, "square": square, "channels": channels, "mask": mask},
+        id=name,
     )
 
 
@@ -50,6 +53,16 @@ CASES = [
     case("RandomPhotometricDistort", lambda: ja.RandomPhotometricDistort(), p0=lambda: ja.RandomPhotometricDistort(p=0)),
     case("RandomErasing", lambda: ja.RandomErasing(p=1.0), p0=lambda: ja.RandomErasing(p=0.0)),
     case("RandomErasing-random", lambda: ja.RandomErasing(p=1.0, value="random")),
+    case("RandomPosterize", lambda: ja.RandomPosterize(3, p=0.7), p0=lambda: ja.RandomPosterize(3, p=0)),
+    case("RandomSolarize", lambda: ja.RandomSolarize(0.45, p=0.7), p0=lambda: ja.RandomSolarize(0.45, p=0)),
+    case("RandomEqualize", lambda: ja.RandomEqualize(p=0.7), p0=lambda: ja.RandomEqualize(p=0)),
+    case("RandomAutocontrast", lambda: ja.RandomAutocontrast(p=0.7), p0=lambda: ja.RandomAutocontrast(p=0)),
+    case("RandomAdjustSharpness", lambda: ja.RandomAdjustSharpness(1.8, p=0.7), p0=lambda: ja.RandomAdjustSharpness(1.8, p=0)),
+    case("RandomInvert", lambda: ja.RandomInvert(p=0.7), p0=lambda: ja.RandomInvert(p=0)),
+    case("RandAugment", lambda: ja.RandAugment(num_ops=3, magnitude=13, fill=(1, 0, 1))),
+    case("TrivialAugmentWide", lambda: ja.TrivialAugmentWide(interpolation="bilinear"), channels=1),
+    case("AutoAugment", lambda: ja.AutoAugment("svhn")),
+    case("AugMix", lambda: ja.AugMix(severity=5), mask="refused"),
     case(
         "RandomApply-geometric",
         lambda: ja.RandomApply([ja.RandomRotation(20)], p=0.5),
@@ -191,6 +204,10 @@ def test_mask_follows_the_geometry_and_ignores_colour(c):
     x = _image(c)
     mask = _mask(c)
     key = jax.random.key(2)
+    if c["mask"] == "refused":
+        with pytest.raises(ValueError, match="masks are not supported"):
+            t(key, x, mask)
+        return
     out, out_mask = t(key, x, mask)
     np.testing.assert_array_equal(np.asarray(out), np.asarray(t(key, x)))
     assert out_mask.shape == out.shape[:2]
@@ -211,7 +228,9 @@ def test_mask_follows_the_geometry_and_ignores_colour(c):
         picked = np.take_along_axis(weights, np.clip(out_ids - 1, 0, None)[..., None], axis=-1)[..., 0]
         assert inside.mean() > 0.5
         np.testing.assert_array_less(weights.max(-1)[inside] - 1e-5, picked[inside] + 1e-12)
-    if not t.is_geometric and t.output_shape(x.shape)[:2] == x.shape[:2] and not isinstance(t, ja.Compose):
+    # Policies move the mask with their geometric ops (tests/test_policies.py checks where).
+    policies = (ja.RandAugment, ja.TrivialAugmentWide, ja.AutoAugment)
+    if not t.is_geometric and t.output_shape(x.shape)[:2] == x.shape[:2] and not isinstance(t, (ja.Compose, *policies)):
         np.testing.assert_array_equal(np.asarray(out_mask), np.asarray(mask))
 
 

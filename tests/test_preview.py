@@ -8,12 +8,27 @@ from jaxaug import __main__ as cli
 from jaxaug import _preview, presets
 
 
-@pytest.mark.parametrize("preset", ["xray", "pathology"])
-def test_preview_writes_a_png_grid_of_the_original_and_the_views(tmp_path, preset):
-    out = tmp_path / "grid.png"
-    assert cli.main(["preview", "--preset", preset, "--out", str(out), "-n", "2"]) == 0
-    grid = np.asarray(Image.open(out))
-    assert grid.ndim == 3 and grid.shape[0] > 224 and grid.shape[1] > 3 * 224
+# The xray and pathology grids are written by the README's commands (tests/test_readme.py).
+
+
+@pytest.mark.parametrize("path, message", [("tile.png", "no such file: tile.png"), ("not_an_image.png", "not an image")])
+def test_a_missing_or_unreadable_image_is_named_in_a_usage_error(tmp_path, monkeypatch, capsys, path, message):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "not_an_image.png").write_text("hello")
+    with pytest.raises(SystemExit) as exit_info:
+        cli.main(["preview", "--preset", "pathology", "--image", path, "--out", "grid.png"])
+    assert exit_info.value.code == 2
+    error = capsys.readouterr().err
+    assert f"--image {path}" in error and message in error and "Traceback" not in error
+
+
+def test_the_title_band_holds_text_above_the_unchanged_grid():
+    grid = np.zeros((50, 80, 3), np.uint8)
+    titled = _preview.with_title(grid, "preset xray, seed 0\nimage: drawn chest phantom")
+    band = titled.shape[0] - grid.shape[0]
+    assert band > 30  # two lines
+    np.testing.assert_array_equal(titled[band:], grid)
+    assert (titled[:band] < 128).sum() > 50 and (titled[:band] == 255).mean() > 0.5
 
 
 def test_preview_reads_an_image_file(tmp_path):

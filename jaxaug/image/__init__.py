@@ -18,8 +18,19 @@ from jaxaug.image._color import (
     to_float,
 )
 from jaxaug.image._intensity import scale_intensity_range, window
-from jaxaug.image._photometric import adjust_gamma, gaussian_noise, permute_channels
+from jaxaug.image._photometric import (
+    adjust_gamma,
+    adjust_sharpness,
+    autocontrast,
+    equalize,
+    gaussian_noise,
+    invert,
+    permute_channels,
+    posterize,
+    solarize,
+)
 from jaxaug.image._geometry import (
+    affine,
     center_crop,
     crop,
     hflip,
@@ -30,6 +41,7 @@ from jaxaug.image._geometry import (
     vflip,
     warp_affine,
 )
+from jaxaug.image._warps import elastic, pad, perspective
 
 __all__ = [
     "adjust_brightness",
@@ -37,20 +49,30 @@ __all__ = [
     "adjust_gamma",
     "adjust_hue",
     "adjust_saturation",
+    "adjust_sharpness",
+    "affine",
+    "autocontrast",
     "center_crop",
     "crop",
+    "elastic",
+    "equalize",
     "erase",
     "gaussian_blur",
     "gaussian_noise",
     "hflip",
+    "invert",
     "normalize",
+    "pad",
     "permute_channels",
+    "perspective",
+    "posterize",
     "resize",
     "resized_crop",
     "rgb_to_grayscale",
     "rot90",
     "rotate",
     "scale_intensity_range",
+    "solarize",
     "to_float",
     "vflip",
     "warp_affine",

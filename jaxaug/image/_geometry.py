@@ -9,10 +9,12 @@ matrix on the right) and are resampled once.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import dm_pix
 import jax
 import jax.numpy as jnp
+import numpy as np
 from jax.typing import ArrayLike
 
 from jaxaug import _checks
@@ -86,6 +88,47 @@ def rot90_matrix(k: ArrayLike, size: int) -> jax.Array:
     return translation_matrix(c, c) @ rot @ translation_matrix(-c, -c)
 
 
+def affine_matrix(
+    angle: ArrayLike,
+    translate: ArrayLike | Sequence[ArrayLike],
+    scale: ArrayLike,
+    shear: ArrayLike | Sequence[ArrayLike],
+    center: ArrayLike | Sequence[ArrayLike] | None,
+    height: int,
+    width: int,
+) -> jax.Array:
+    """torchvision's affine map (``_get_inverse_affine_matrix``), output pixel -> input point.
+
+    The forward map is ``T(translate) C R(angle) S(scale) Shear_y Shear_x C^-1``: `angle` in
+    degrees *clockwise* on screen (torchvision's affine; its rotate turns the other way, so
+    ``rotation_matrix(a) == affine_matrix(-a, ...)``), `shear` (x, y) in degrees, `translate`
+    (x, y) in pixels. `center` is (x, y) in torchvision's coordinates, where pixel i covers
+    [i, i + 1] (so the default centre is (width / 2, height / 2)); None is the image centre.
+    Every argument may be traced except `height` and `width`.
+    """
+    rot = jnp.deg2rad(jnp.asarray(angle, jnp.float32))
+    shear_x = jnp.deg2rad(jnp.asarray(shear[0], jnp.float32))
+    shear_y = jnp.deg2rad(jnp.asarray(shear[1], jnp.float32))
+    scale = jnp.asarray(scale, jnp.float32)
+    # The rotation-shear part (determinant 1) and its inverse, as torchvision writes them.
+    a = jnp.cos(rot - shear_y) / jnp.cos(shear_y)
+    b = -(a * jnp.tan(shear_x) + jnp.sin(rot))
+    c = jnp.sin(rot - shear_y) / jnp.cos(shear_y)
+    d = jnp.cos(rot) - c * jnp.tan(shear_x)
+    one, zero = jnp.float32(1), jnp.float32(0)
+    inverse = jnp.stack(
+        [jnp.stack([d / scale, -b / scale, zero]), jnp.stack([-c / scale, a / scale, zero]), jnp.stack([zero, zero, one])]
+    )
+    # torchvision's centre is in edge coordinates; pixel centres are half a pixel in.
+    if center is None:
+        cx, cy = jnp.float32((width - 1) / 2.0), jnp.float32((height - 1) / 2.0)
+    else:
+        cx = jnp.asarray(center[0], jnp.float32) - 0.5
+        cy = jnp.asarray(center[1], jnp.float32) - 0.5
+    tx, ty = jnp.asarray(translate[0], jnp.float32), jnp.asarray(translate[1], jnp.float32)
+    return translation_matrix(cx, cy) @ inverse @ translation_matrix(-cx - tx, -cy - ty)
+
+
 # --- the resampler --------------------------------------------------------------------------
 
 
@@ -140,6 +183,7 @@ def resample(
     where: str = "resample",
     fill_name: str = "fill",
     fill_frames: Sequence[tuple[jax.Array, tuple[int, int]]] | None = None,
+    projective: bool = False,
 ) -> jax.Array:
     """The resampler behind every geometric op; also used for masks.
 
@@ -154,6 +198,10 @@ def resample(
     group (an enlarging resize, then a rotation) must fill where the *rotation* reads outside
     the resized image, not where the composed map leaves the original; by default the frame is
     `matrix` and the input's own size.
+
+    With ``projective=True`` (static) the matrices are homographies (a perspective step):
+    points are divided by their third coordinate, and points at or behind the horizon (third
+    coordinate <= 0) count as outside. Affine maps leave it False and pay nothing for it.
     """
     if interpolation not in INTERPOLATIONS:
         raise ValueError(f"interpolation must be one of {INTERPOLATIONS}, got {interpolation!r}")
@@ -174,36 +222,59 @@ def resample(
             where=where,
             fill_name=fill_name,
             fill_frames=fill_frames,
+            projective=projective,
         )[..., 0]
     height, width, channels = values.shape
     out_h, out_w = size
     xs = jnp.arange(out_w, dtype=jnp.float32).reshape(1, out_w)
     ys = jnp.arange(out_h, dtype=jnp.float32).reshape(out_h, 1)
-    if separable:
-        x_in = matrix[0, 0] * xs + matrix[0, 2]  # (1, out_w)
-        y_in = matrix[1, 1] * ys + matrix[1, 2]  # (out_h, 1)
-    else:
-        x_in = matrix[0, 0] * xs + matrix[0, 1] * ys + matrix[0, 2]
-        y_in = matrix[1, 0] * xs + matrix[1, 1] * ys + matrix[1, 2]
+    if separable and projective:
+        raise ValueError("resample: a projective map is not separable")
+    x_in, y_in = _map_points(matrix, xs, ys, separable, projective)
+    if fill_frames is None:
+        fill_frames = [(matrix, (height, width))]
+    frames = [
+        (*_map_points(jnp.asarray(m, jnp.float32), xs, ys, separable, projective), frame_size)
+        for m, frame_size in fill_frames
+    ]
+    return sample_points(
+        values, x_in, y_in, interpolation=interpolation, fill=fill, border=border, separable=separable,
+        where=where, fill_name=fill_name, frames=frames,
+    )
+
+
+def sample_points(
+    values: jax.Array,
+    x_in: jax.Array,
+    y_in: jax.Array,
+    *,
+    interpolation: str,
+    fill: float | Sequence[float],
+    border: str,
+    separable: bool = False,
+    where: str = "resample",
+    fill_name: str = "fill",
+    frames: Sequence[tuple[jax.Array, jax.Array, tuple[int, int]]] | None = None,
+) -> jax.Array:
+    """Read (H, W, C) `values` at input points (`x_in`, `y_in`), one per output pixel.
+
+    The core of `resample`, also used directly by maps that are not matrices (elastic). The
+    points are (out_h, out_w) arrays, or (1, out_w) and (out_h, 1) with ``separable=True``.
+    `frames` are ``(x, y, (h, w))``: where each filling step reads in its own input of size
+    (h, w) (default: these points in `values` itself).
+    """
+    height, width, channels = values.shape
     # A fill is a value of the input (255 is white for uint8, 1.0 for floats), whichever
     # interpolation runs; it is refused if the input's dtype cannot hold it.
     fill_values = _checks.fill_values(where, fill_name, fill, channels, values.dtype)
-
-    if fill_frames is None:
-        fill_frames = [(matrix, (height, width))]
-
-    def frame_points(frame_matrix: jax.Array) -> tuple[jax.Array, jax.Array]:
-        m = jnp.asarray(frame_matrix, jnp.float32)
-        if separable:
-            return m[0, 0] * xs + m[0, 2], m[1, 1] * ys + m[1, 2]
-        return m[0, 0] * xs + m[0, 1] * ys + m[0, 2], m[1, 0] * xs + m[1, 1] * ys + m[1, 2]
+    if frames is None:
+        frames = [(x_in, y_in, (height, width))]
 
     if interpolation == "nearest":
         xi = _nearest(x_in).astype(jnp.int32)
         yi = _nearest(y_in).astype(jnp.int32)
         inside = jnp.ones((), bool)
-        for frame_matrix, (frame_h, frame_w) in fill_frames:
-            fx_in, fy_in = frame_points(frame_matrix)
+        for fx_in, fy_in, (frame_h, frame_w) in frames:
             fxi, fyi = _nearest(fx_in), _nearest(fy_in)
             inside = inside & (fxi >= 0) & (fxi < frame_w) & (fyi >= 0) & (fyi < frame_h)
         xi, yi = jnp.clip(xi, 0, width - 1), jnp.clip(yi, 0, height - 1)
@@ -275,8 +346,7 @@ def resample(
     # Coverage of the sample by the image: 1 inside, 0 a pixel or more outside, a linear
     # ramp between, which is the weight bilinear interpolation gives in-image neighbours.
     coverage = jnp.ones((), jnp.float32)
-    for frame_matrix, (frame_h, frame_w) in fill_frames:
-        fx_in, fy_in = frame_points(frame_matrix)
+    for fx_in, fy_in, (frame_h, frame_w) in frames:
         coverage = coverage * (
             jnp.clip(fx_in + 1.0, 0.0, 1.0)
             * jnp.clip(frame_w - fx_in, 0.0, 1.0)
@@ -287,6 +357,27 @@ def resample(
     fill_array = jnp.asarray(fill_values, work).reshape(1, 1, channels) * scale
     # Samples wholly outside read nothing from the image (a NaN border pixel stays out).
     return jnp.where(coverage > 0, fill_array + coverage * (out - fill_array), fill_array)
+
+
+def _map_points(
+    m: jax.Array, xs: jax.Array, ys: jax.Array, separable: bool, projective: bool
+) -> tuple[jax.Array, jax.Array]:
+    """Input points read by output pixels (xs, ys): (1, W) and (H, 1) for separable maps."""
+    if separable:
+        return m[0, 0] * xs + m[0, 2], m[1, 1] * ys + m[1, 2]
+    x = m[0, 0] * xs + m[0, 1] * ys + m[0, 2]
+    y = m[1, 0] * xs + m[1, 1] * ys + m[1, 2]
+    if not projective:
+        return x, y
+    w = m[2, 0] * xs + m[2, 1] * ys + m[2, 2]
+    # At or behind the horizon nothing is seen: a point two pixels outside (fill, or the edge).
+    # Far points are clipped so that the integer index of a nearest read cannot overflow.
+    ahead = w > 0
+    safe = jnp.where(ahead, w, 1.0)
+    far = float(1 << 20)
+    x = jnp.where(ahead, jnp.clip(x / safe, -far, far), -2.0)
+    y = jnp.where(ahead, jnp.clip(y / safe, -far, far), -2.0)
+    return x, y
 
 
 def _nearest(position: jax.Array) -> jax.Array:
@@ -565,3 +656,101 @@ def rotate(
     _checks.check_image("rotate", image)
     h, w, _ = image.shape
     return warp_affine(image, rotation_matrix(angle, h, w), (h, w), interpolation=interpolation, fill=fill)
+
+
+def _xy_pair(where: str, name: str, value: Any) -> tuple[Any, Any]:
+    """An (x, y) pair of numbers or traced scalars."""
+    if isinstance(value, (str, bool)) or not (isinstance(value, Sequence) or hasattr(value, "shape")):
+        raise TypeError(f"{where}: {name} must be an (x, y) pair, got {value!r}")
+    if len(value) != 2:
+        raise ValueError(f"{where}: {name} must be an (x, y) pair, got {value!r}")
+    return value[0], value[1]
+
+
+def _shear_pair(where: str, shear: Any) -> tuple[Any, Any]:
+    """torchvision's shear forms: a number is (s, 0), [s] is (s, s), (sx, sy) itself."""
+    if isinstance(shear, (str, bool)):
+        raise TypeError(f"{where}: shear must be a number or an (x, y) pair of degrees, got {shear!r}")
+    if isinstance(shear, Sequence) or (hasattr(shear, "shape") and jnp.ndim(shear) == 1):
+        if len(shear) == 1:
+            return shear[0], shear[0]
+        if len(shear) != 2:
+            raise ValueError(f"{where}: shear must be a number or an (x, y) pair of degrees, got {shear!r}")
+        return shear[0], shear[1]
+    return shear, 0.0
+
+
+def affine(
+    image: ArrayLike,
+    angle: ArrayLike,
+    translate: Sequence[ArrayLike] | ArrayLike,
+    scale: ArrayLike,
+    shear: ArrayLike | Sequence[ArrayLike],
+    interpolation: str = "nearest",
+    fill: float | Sequence[float] = 0.0,
+    center: Sequence[float] | None = None,
+) -> jax.Array:
+    """Rotate, scale, shear and translate about a centre in one resample, keeping the size.
+
+    Args:
+      image: (H, W, C) image, uint8 or float.
+      angle: degrees, *clockwise* on screen, as torchvision's ``affine`` (its ``rotate`` turns
+        counter-clockwise: ``affine(img, a, (0, 0), 1, 0) == rotate(img, -a)``); may be traced.
+      translate: (x, y) shift in pixels, right and down; may be traced.
+      scale: zoom factor > 0; may be traced.
+      shear: degrees: a number shears along x, (x, y) along both, [s] is (s, s); may be traced.
+      interpolation: "nearest" (torchvision's default) or "bilinear" (static).
+      fill: value, or one per channel, for points read from outside; a value of the input
+        image (255 is white for uint8) (static).
+      center: (x, y) in torchvision's coordinates (pixel i covers [i, i + 1]); None is the
+        image centre (width / 2, height / 2). May be traced.
+
+    Returns:
+      (H, W, C) float image (float32 for uint8 input).
+
+    torchvision: ``affine(img, angle, translate, scale, shear, interpolation, fill, center)``,
+    same matrix. With bilinear the border band is blended with `fill` once by its coverage
+    (torchvision attenuates it twice when a fill is given, see ``rotate``); nearest rounds a
+    point exactly between two pixels up. dm-pix's ``affine_transform`` takes a raw matrix in
+    (row, column) order with scipy's conventions, not these parameters.
+
+    Example:
+      >>> import jax.numpy as jnp, jaxaug
+      >>> img = jnp.zeros((5, 5, 1)).at[2, 2, 0].set(1.0)
+      >>> out = jaxaug.image.affine(img, angle=0.0, translate=(1, -2), scale=1.0, shear=0.0)
+      >>> [int(v) for v in jnp.argwhere(out[..., 0] == 1.0)[0]]
+      [0, 3]
+    """
+    image = jnp.asarray(image)
+    _checks.check_image("affine", image)
+    _check_interpolation("affine", interpolation)
+    tx, ty = _xy_pair("affine", "translate", translate)
+    shear = _shear_pair("affine", shear)
+    if center is not None:
+        center = _xy_pair("affine", "center", center)
+    _check_finite_values("affine", "angle, translate, scale, shear and center", angle, tx, ty, scale, *shear, *(center or ()))
+    scale_array = jnp.asarray(scale)
+    _checks.check_values("affine", lambda: jnp.all(scale_array > 0), f"scale must be > 0, got {scale!r}", scale_array)
+    h, w, _ = image.shape
+    m = affine_matrix(angle, (tx, ty), scale, shear, center, h, w)
+    out = resample(image, m, (h, w), interpolation=interpolation, fill=fill, border="fill", where="affine")
+    return to_float(out).astype(float_dtype(image.dtype))
+
+
+def _check_interpolation(where: str, interpolation: str) -> None:
+    if interpolation not in INTERPOLATIONS:
+        raise ValueError(f"{where}: interpolation must be one of {INTERPOLATIONS}, got {interpolation!r}")
+
+
+def _check_finite_values(where: str, names: str, *values: Any) -> None:
+    """Raise when a concrete parameter is NaN or infinite (a traced one is checked under ja.checked)."""
+    for v in values:
+        if isinstance(v, (str, bool, np.bool_)):
+            raise TypeError(f"{where}: {names} must be numbers, got {v!r}")
+    arrays = [jnp.asarray(v, jnp.float32) for v in values]
+    _checks.check_values(
+        where,
+        lambda: jnp.all(jnp.stack([jnp.all(jnp.isfinite(a)) for a in arrays])),
+        f"{names} must be finite, got {values!r}",
+        *arrays,
+    )

@@ -1,7 +1,24 @@
-"""Photometric ops beyond the colour jitter: gamma, additive Gaussian noise, channel order."""
+"""Photometric ops beyond the colour jitter, with torchvision's meanings: the point and
+histogram ops of the automatic policies, gamma, additive Gaussian noise and channel order.
+
+``posterize``, ``solarize``, ``equalize``, ``autocontrast``, ``adjust_sharpness`` and ``invert``
+take one (H, W, C) image, uint8 (0..255) or floating (0..1), and return floats like every
+computing op in :mod:`jaxaug.image` (float32 for uint8 input). A uint8 input gets torchvision's
+uint8 meaning: posterize masks bits of the uint8 value, solarize compares with a threshold in
+0..255, equalize builds the uint8 histogram, and the results of posterize, solarize, equalize
+and invert are torchvision's uint8 results divided by 255, exactly. A float input gets
+torchvision's float meaning. autocontrast and adjust_sharpness compute in floats and do not
+truncate to the next uint8 level as torchvision's uint8 kernels do (at most 1/255 apart).
+
+The ``*_unit`` forms are jitted (with `uint8_levels` static), so eager calls compile once
+rather than op by op. The policies call these ``*_unit`` forms on a float image in [0, 1] with a static
+`uint8_levels` flag: True when the policy's input was uint8, so that its ops keep the uint8
+meanings.
+"""
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 
 import dm_pix
@@ -11,7 +28,269 @@ import numpy as np
 from jax.typing import ArrayLike
 
 from jaxaug import _checks
-from jaxaug.image._color import _done, _work
+from jaxaug.image._color import _check_color_channels, _done, _work
+
+# torchvision's float -> uint8 conversion (to_dtype with scale=True) multiplies by 256 - 1e-3
+# and truncates, so 1.0 lands on 255 and every level has an equal share of [0, 1].
+_TO_LEVELS = 255.999
+_UPPER_TRIANGLE = np.triu(np.ones((256, 256), np.float32))
+
+
+def _levels(x: jax.Array) -> jax.Array:
+    """uint8 levels 0..255 (as floats) of a float image in [0, 1] that came from uint8 data."""
+    return jnp.round(x * 255.0)
+
+
+def _check_unit_image(where: str, image: ArrayLike) -> jax.Array:
+    image = jnp.asarray(image)
+    _checks.check_image(where, image)
+    _checks.check_unit_range(where, image)
+    return image
+
+
+def posterize(image: ArrayLike, bits: ArrayLike) -> jax.Array:
+    """Keep the `bits` most significant bits of each value (fewer grey levels).
+
+    Args:
+      image: (H, W, C) image, uint8 or float in [0, 1].
+      bits: integer in [0, 8]; may be traced (a policy draws it per example). uint8: the value
+        is masked, ``v & (0xFF << (8 - bits))``; float: ``min(floor(x * 2**bits), 2**bits - 1)
+        / 2**bits``, as torchvision does for each.
+
+    Returns:
+      (H, W, C) float image (float32 for uint8, exactly torchvision's uint8 result / 255).
+
+    torchvision: ``posterize(img, bits)``.
+
+    Example:
+      >>> import jax.numpy as jnp, jaxaug
+      >>> jaxaug.image.posterize(jnp.full((1, 1, 1), 255, jnp.uint8), 1)[0, 0, 0] * 255
+      Array(128., dtype=float32)
+    """
+    image = _check_unit_image("posterize", image)
+    if not isinstance(bits, jax.core.Tracer):
+        b = np.asarray(bits)
+        if b.shape != () or not np.issubdtype(b.dtype, np.integer) or not 0 <= int(b) <= 8:
+            raise ValueError(f"posterize: bits must be an integer in [0, 8], got {bits!r}")
+    return _done(posterize_unit(_work(image), bits, image.dtype == jnp.uint8), image)
+
+
+@functools.partial(jax.jit, static_argnames="uint8_levels")
+def posterize_unit(x: jax.Array, bits: ArrayLike, uint8_levels: bool) -> jax.Array:
+    """``posterize`` on a float image in [0, 1]; `uint8_levels` picks the uint8 meaning."""
+    bits = jnp.clip(jnp.asarray(bits, jnp.int32), 0, 8)
+    if uint8_levels:
+        mask = jnp.left_shift(jnp.int32(255), 8 - bits) & 255
+        kept = jnp.bitwise_and(_levels(x).astype(jnp.int32), mask)
+        # A NaN pixel has no bits; it stays NaN rather than becoming a level.
+        return jnp.where(jnp.isnan(x), x, kept.astype(x.dtype) / 255.0)
+    levels = jnp.left_shift(jnp.int32(1), bits).astype(x.dtype)
+    return jnp.clip(jnp.floor(x * levels), 0.0, levels - 1.0) / levels
+
+
+def solarize(image: ArrayLike, threshold: ArrayLike) -> jax.Array:
+    """Invert every value at or above `threshold`: ``where(v >= threshold, max - v, v)``.
+
+    Args:
+      image: (H, W, C) image, uint8 or float in [0, 1].
+      threshold: in the input's units (0..255 for uint8, 0..1 for floats), at most that
+        maximum; may be traced.
+
+    Returns:
+      (H, W, C) float image (float32 for uint8, exactly torchvision's uint8 result / 255).
+
+    torchvision: ``solarize(img, threshold)``.
+
+    Example:
+      >>> import jax.numpy as jnp, jaxaug
+      >>> img = jnp.array([[[10], [200]]], jnp.uint8)
+      >>> jnp.round(jaxaug.image.solarize(img, 128)[..., 0] * 255)
+      Array([[10., 55.]], dtype=float32)
+    """
+    image = _check_unit_image("solarize", image)
+    bound = 255.0 if image.dtype == jnp.uint8 else 1.0
+    if not isinstance(threshold, jax.core.Tracer):
+        t = np.asarray(threshold)
+        if t.shape != () or not np.isfinite(t) or not t <= bound:
+            raise ValueError(
+                f"solarize: threshold must be a finite number <= {bound:g} (the maximum of a {image.dtype} "
+                f"image; it is in the input's units), got {threshold!r}"
+            )
+    x = _work(image)
+    return _done(solarize_unit(x, jnp.asarray(threshold, x.dtype) / bound, image.dtype == jnp.uint8), image)
+
+
+@functools.partial(jax.jit, static_argnames="uint8_levels")
+def solarize_unit(x: jax.Array, threshold: ArrayLike, uint8_levels: bool) -> jax.Array:
+    """``solarize`` on a float image in [0, 1] with `threshold` in [0, 1] units."""
+    threshold = jnp.asarray(threshold, x.dtype)
+    if uint8_levels:
+        v = _levels(x)
+        return jnp.where(v >= threshold * 255.0, (255.0 - v) / 255.0, x)
+    return jnp.where(x >= threshold, 1.0 - x, x)
+
+
+def invert(image: ArrayLike) -> jax.Array:
+    """Invert the values: ``max - v`` (255 - v for uint8, 1 - x for floats).
+
+    Args:
+      image: (H, W, C) image, uint8 or float in [0, 1].
+
+    Returns:
+      (H, W, C) float image (float32 for uint8, exactly (255 - v) / 255).
+
+    torchvision: ``invert(img)``.
+
+    Example:
+      >>> import jax.numpy as jnp, jaxaug
+      >>> jaxaug.image.invert(jnp.full((1, 1, 1), 0.25))[0, 0, 0]
+      Array(0.75, dtype=float32)
+    """
+    image = _check_unit_image("invert", image)
+    if image.dtype == jnp.uint8:
+        return (255.0 - image.astype(jnp.float32)) / 255.0
+    return _done(1.0 - _work(image), image)
+
+
+def autocontrast(image: ArrayLike) -> jax.Array:
+    """Stretch each channel so its darkest value becomes 0 and its brightest the maximum.
+
+    A constant channel is left as it is. Non-finite pixels are left out of the minimum and
+    maximum (a NaN stays in its pixel).
+
+    Args:
+      image: (H, W, C) image with C in {1, 3}, uint8 or float in [0, 1].
+
+    Returns:
+      (H, W, C) float image. For uint8 input, torchvision's result before its truncation to
+      uint8 (within 1/255 of it).
+
+    torchvision: ``autocontrast(img)``.
+
+    Example:
+      >>> import jax.numpy as jnp, jaxaug
+      >>> jaxaug.image.autocontrast(jnp.array([[[0.2], [0.6]]]))[..., 0]
+      Array([[0., 1.]], dtype=float32)
+    """
+    image = _check_unit_image("autocontrast", image)
+    _check_color_channels("autocontrast", image)
+    return _done(autocontrast_unit(_work(image)), image)
+
+
+@jax.jit
+def autocontrast_unit(x: jax.Array) -> jax.Array:
+    """``autocontrast`` on a float image in [0, 1]."""
+    finite = jnp.isfinite(x)
+    low = jnp.min(jnp.where(finite, x, jnp.inf), axis=(0, 1), keepdims=True)
+    high = jnp.max(jnp.where(finite, x, -jnp.inf), axis=(0, 1), keepdims=True)
+    flat = ~(high > low)  # constant (or wholly non-finite) channels are left alone
+    low = jnp.where(flat, 0.0, low)
+    span = jnp.where(flat, 1.0, high - low)
+    return jnp.clip((x - low) / span, 0.0, 1.0)
+
+
+def equalize(image: ArrayLike) -> jax.Array:
+    """Equalize each channel's histogram of uint8 levels, with PIL's lookup table.
+
+    Float input is binned to uint8 levels first (``floor(x * 255.999)``, torchvision's
+    conversion) and the result is those levels / 255, so it is quantised even where a channel
+    is left alone (fewer than 255 pixels off its top level). Non-finite pixels are left out of
+    the histogram and stay as they are.
+
+    Args:
+      image: (H, W, C) image, uint8 or float in [0, 1].
+
+    Returns:
+      (H, W, C) float image (float32 for uint8, exactly torchvision's uint8 result / 255).
+
+    torchvision: ``equalize(img)``.
+
+    Example:
+      >>> import jax.numpy as jnp, jaxaug
+      >>> dark = (jnp.arange(512) % 64).astype(jnp.uint8).reshape(16, 32, 1)  # levels 0..63
+      >>> out = jaxaug.image.equalize(dark)
+      >>> round(float(out.min()) * 255), round(float(out.max()) * 255)
+      (0, 255)
+    """
+    image = _check_unit_image("equalize", image)
+    return _done(equalize_unit(_work(image), image.dtype == jnp.uint8), image)
+
+
+@functools.partial(jax.jit, static_argnames="uint8_levels")
+def equalize_unit(x: jax.Array, uint8_levels: bool) -> jax.Array:
+    """``equalize`` on a float image in [0, 1]."""
+    c = x.shape[-1]
+    finite = jnp.isfinite(x)
+    levels = _levels(x) if uint8_levels else jnp.floor(jnp.clip(x, 0.0, 1.0) * _TO_LEVELS)
+    levels = jnp.where(finite, levels, 0.0).astype(jnp.int32)
+    # One histogram of 256 bins per channel, in one scatter over all channels; every lookup
+    # below is a flat gather with the same channel offsets.
+    offsets = 256 * jnp.arange(c, dtype=jnp.int32)
+    bins = levels + offsets.reshape(1, 1, c)
+    hist = jnp.zeros(256 * c, jnp.float32).at[bins.reshape(-1)].add(finite.reshape(-1).astype(jnp.float32))
+    # Cumulative counts as a product with a triangular matrix: XLA's CPU backend compiles it
+    # several times faster than a cumsum, and float32 counts are exact below 2**24 pixels.
+    cum = (hist.reshape(c, 256) @ jnp.asarray(_UPPER_TRIANGLE)).astype(jnp.int32)
+    hist = hist.astype(jnp.int32)
+    # The top level in use: its pixels do not count towards the step (PIL's scheme).
+    top = jnp.max(jnp.where(finite, levels, 0), axis=(0, 1))
+    step = (cum[:, -1] - hist[top + offsets]) // 255
+    lut = (cum[:, :-1] + (step // 2)[:, None]) // jnp.maximum(step, 1)[:, None]
+    lut = jnp.concatenate([jnp.zeros((c, 1), jnp.int32), jnp.clip(lut, 0, 255)], axis=1)
+    out = jnp.where((step > 0).reshape(1, 1, c), lut.reshape(-1)[bins], levels)
+    return jnp.where(finite, out.astype(x.dtype) / 255.0, x)
+
+
+def adjust_sharpness(image: ArrayLike, sharpness_factor: ArrayLike) -> jax.Array:
+    """Sharpen or soften: blend the image with a 3x3 smoothed copy of itself.
+
+    ``out = blurred + factor * (image - blurred)`` inside the one-pixel border (which is kept),
+    where `blurred` uses the kernel ``[[1, 1, 1], [1, 5, 1], [1, 1, 1]] / 13``; clipped to the
+    value range. For uint8 input the smoothed copy is rounded to uint8 levels, as torchvision's
+    uint8 kernel does. Images of height or width <= 2 are returned as they are.
+
+    Args:
+      image: (H, W, C) image with C in {1, 3}, uint8 or float in [0, 1].
+      sharpness_factor: >= 0, may be traced: 0 gives the smoothed image, 1 the original,
+        2 twice as sharp.
+
+    Returns:
+      (H, W, C) float image.
+
+    torchvision: ``adjust_sharpness(img, sharpness_factor)``.
+
+    Example:
+      >>> import jax.numpy as jnp, jaxaug
+      >>> img = jnp.zeros((3, 3, 1)).at[1, 1, 0].set(0.5)
+      >>> round(float(jaxaug.image.adjust_sharpness(img, 0.0)[1, 1, 0]), 4)  # 0.5 * 5 / 13
+      0.1923
+    """
+    image = _check_unit_image("adjust_sharpness", image)
+    _check_color_channels("adjust_sharpness", image)
+    if not isinstance(sharpness_factor, jax.core.Tracer):
+        f = np.asarray(sharpness_factor)
+        if f.shape != () or not np.isfinite(f) or not f >= 0:
+            raise ValueError(f"adjust_sharpness: sharpness_factor must be a finite scalar >= 0, got {sharpness_factor!r}")
+    return _done(adjust_sharpness_unit(_work(image), sharpness_factor, image.dtype == jnp.uint8), image)
+
+
+@functools.partial(jax.jit, static_argnames="uint8_levels")
+def adjust_sharpness_unit(x: jax.Array, factor: ArrayLike, uint8_levels: bool) -> jax.Array:
+    """``adjust_sharpness`` on a float image in [0, 1]."""
+    h, w, _ = x.shape
+    if h <= 2 or w <= 2:
+        return x
+    factor = jnp.asarray(factor, x.dtype)
+    # The 3x3 box sum (rows, then columns) plus 4 more of the centre: 1 around, 5 in the middle.
+    rows = x[:, :-2] + x[:, 1:-1] + x[:, 2:]
+    centre = x[1:-1, 1:-1]
+    blurred = (rows[:-2] + rows[1:-1] + rows[2:] + 4.0 * centre) / 13.0
+    if uint8_levels:
+        blurred = jnp.round(blurred * 255.0) / 255.0
+    sharpened = jnp.clip(centre + (1.0 - factor) * (blurred - centre), 0.0, 1.0)
+    # With factor 1 the smoothed copy has weight 0: a NaN neighbour must not leak in.
+    sharpened = jnp.where(factor == 1.0, centre, sharpened)
+    return x.at[1:-1, 1:-1].set(sharpened)
 
 
 def adjust_gamma(image: ArrayLike, gamma: ArrayLike, gain: ArrayLike = 1) -> jax.Array:
