@@ -100,11 +100,10 @@ def make_pipeline() -> ja.Compose:
 def pipeline_config(pipeline: ja.Transform) -> str:
     """The pipeline as text, saved with the checkpoint and compared when resuming.
 
-    Transforms are frozen dataclasses of plain data, so their repr names every argument.
-    When ``ja.to_config`` lands this becomes ``json.dumps(ja.to_config(pipeline))``, and a
-    resumed run can rebuild the pipeline with ``ja.from_config`` instead of only checking it.
+    ``ja.to_config`` names every argument, defaults included, and the jaxaug version; a resumed
+    run could also rebuild the pipeline from it with ``ja.from_config`` instead of only checking.
     """
-    return repr(pipeline)
+    return json.dumps(ja.to_config(pipeline), sort_keys=True)
 
 
 def step_key(key: jax.Array, step: int) -> jax.Array:

@@ -10,6 +10,8 @@ from jaxaug._affine_transforms import ElasticTransform, Pad, RandomAffine, Rando
 from jaxaug._base import GeometricTransform, PixelTransform, Transform
 from jaxaug._checks import checked
 from jaxaug._compose import Compose, OneOf, RandomApply, RandomChoice, batch, fold_in_process
+from jaxaug._config import fingerprint, from_config, load, save, to_config
+from jaxaug._describe import describe, write_description
 from jaxaug._targets import BoundingBoxes, KeyPoints, Sample
 from jaxaug._policies import AugMix, AutoAugment, RandAugment, TrivialAugmentWide
 from jaxaug._photometric_transforms import (
@@ -91,13 +93,20 @@ __all__ = [
     "TrivialAugmentWide",
     "batch",
     "checked",
+    "describe",
+    "fingerprint",
     "fold_in_process",
+    "from_config",
     "image",
+    "load",
     "mix",
     "presets",
+    "save",
     "signal",
     "tabular",
+    "to_config",
     "train",
     "tta",
     "volume",
+    "write_description",
 ]

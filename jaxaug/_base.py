@@ -62,6 +62,14 @@ class Transform:
         """The static output shape for an input of `shape`."""
         return tuple(shape)
 
+    def describe(self, params: Params, shape: Shape) -> dict[str, jax.Array]:
+        """Drawn `params` for an input of `shape` in human units, for logs (see ``ja.describe``).
+
+        By default the params' fields by name (``"angle"``), short vectors one entry per value
+        (``"order[0]"``); keys and arrays of more than 16 values (noise) are left out.
+        """
+        return describe_fields(params)
+
     def fuses(self, shape: Shape) -> bool:
         """Whether Compose may fold this step into a neighbouring geometric resample."""
         return self.is_geometric
@@ -241,3 +249,22 @@ def normal_noise(key: jax.Array, shape: tuple[int, ...], dtype: Any) -> jax.Arra
     far more slowly: 2.3 s against 0.34 s for a batch of (5000, 12) ECGs.
     """
     return jax.random.normal(key, (math.prod(shape),), dtype).reshape(shape)
+
+
+# Arrays with more values than this (noise, displacement fields) are not described.
+_DESCRIBED_SIZE = 16
+
+
+def describe_fields(params: Params) -> dict[str, jax.Array]:
+    """A pytree of drawn parameters as flat name -> scalar entries (see ``Transform.describe``)."""
+    out = {}
+    for path, leaf in jax.tree_util.tree_flatten_with_path(params)[0]:
+        name = ".".join(str(getattr(p, "name", getattr(p, "key", getattr(p, "idx", p)))) for p in path)
+        leaf = jnp.asarray(leaf)
+        if jax.dtypes.issubdtype(leaf.dtype, jax.dtypes.prng_key) or name.endswith("key") or leaf.size > _DESCRIBED_SIZE:
+            continue
+        if leaf.ndim == 0:
+            out[name] = leaf
+        else:
+            out.update((f"{name}[{i}]", v) for i, v in enumerate(leaf.ravel()))
+    return out

@@ -16,6 +16,7 @@ from jax.typing import ArrayLike
 
 from jaxaug import _checks, _targets
 from jaxaug._base import GeometricTransform, Shape, Transform, warp_pair
+from jaxaug._config import format_transform
 from jaxaug.image import _geometry
 from jaxaug.image._color import to_float
 
@@ -111,6 +112,10 @@ class _Combination(GeometricTransform):
 
     transforms: tuple[Transform, ...]
 
+    def __repr__(self) -> str:
+        # Like the code that built it: one step per line, only non-default arguments.
+        return format_transform(self)
+
     @property
     def is_geometric(self) -> bool:  # type: ignore[override]
         return all(t.is_geometric for t in self.transforms)
@@ -160,7 +165,7 @@ class _Combination(GeometricTransform):
         return self._settings["mask_fill"]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class Compose(_Combination):
     """Chain transforms; neighbouring geometric steps are resampled once.
 
@@ -213,6 +218,14 @@ class Compose(_Combination):
             params.append(t.sample(jax.random.fold_in(key, i), shape))
             shape = t.output_shape(shape)
         return tuple(params)
+
+    def describe(self, params: tuple[Any, ...], shape: Shape) -> dict[str, jax.Array]:
+        """Each step's draw under ``"{i}.{StepName}."``, in that step's own input pixels."""
+        out = {}
+        for i, (t, p) in enumerate(zip(self.transforms, params)):
+            out.update((f"{i}.{type(t).__name__}.{k}", v) for k, v in t.describe(p, shape).items())
+            shape = t.output_shape(shape)
+        return out
 
     def map_targets(self, params: tuple[Any, ...], shape: Shape, targets: _targets.Targets) -> _targets.Targets:
         # Step by step, fused or not: each step clamps and takes the enclosing box, as
@@ -278,7 +291,7 @@ class Compose(_Combination):
         return flush(image, mask)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class RandomApply(_Combination):
     """Apply a list of transforms (as a Compose) with probability `p`, else pass through.
 
@@ -316,6 +329,11 @@ class RandomApply(_Combination):
         k_apply, k_inner = jax.random.split(key)
         return (_checks.bernoulli(k_apply, self.p), self._inner.sample(k_inner, shape))
 
+    def describe(self, params: tuple[jax.Array, Any], shape: Shape) -> dict[str, jax.Array]:
+        """``"applied"``, then the inner steps as Compose describes them (drawn either way)."""
+        apply, inner = params
+        return {"applied": apply, **self._inner.describe(inner, shape)}
+
     def matrix(self, params: tuple[jax.Array, Any], shape: Shape) -> jax.Array:
         apply, inner = params
         return jnp.where(apply, self._inner.matrix(inner, shape), _geometry.identity_matrix())
@@ -347,7 +365,7 @@ class Choice(NamedTuple):
     params: tuple[Any, ...]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class RandomChoice(_Combination):
     """Apply one transform picked at random (with probabilities `p`, default uniform).
 
@@ -395,6 +413,13 @@ class RandomChoice(_Combination):
         index = jax.random.choice(k_index, n, p=p)
         keys = jax.random.split(k_inner, n)
         return Choice(index, tuple(t.sample(keys[i], shape) for i, t in enumerate(self.transforms)))
+
+    def describe(self, params: Choice, shape: Shape) -> dict[str, jax.Array]:
+        """``"index"`` of the chosen transform, then every choice's draw under ``"{i}.{Name}."``."""
+        out = {"index": params.index}
+        for i, (t, p) in enumerate(zip(self.transforms, params.params)):
+            out.update((f"{i}.{type(t).__name__}.{k}", v) for k, v in t.describe(p, shape).items())
+        return out
 
     def matrix(self, params: Choice, shape: Shape) -> jax.Array:
         matrices = jnp.stack([t.matrix(p, shape) for t, p in zip(self.transforms, params.params)])

@@ -595,7 +595,10 @@ class Jitter(NamedTuple):
 def _jitter_range(name: str, value: Any, center: float, bound: float | None, clip_first: bool) -> tuple[float, float] | None:
     """torchvision's _check_input: a number v means [center - v, center + v] (clipped at 0 for
     the factors), a pair is the range itself; factors must be >= 0 (a negative contrast
-    inverts the image), hue lies in [-0.5, 0.5]; every bound finite."""
+    inverts the image), hue lies in [-0.5, 0.5]; every bound finite. None is off (torchvision
+    v2's default), which is also how an off adjustment is stored, so a stored config rebuilds."""
+    if value is None:
+        return None
     if _checks.is_number(value):
         v = _checks.check_nonnegative("ColorJitter", name, value)
         lo, hi = center - v, center + v

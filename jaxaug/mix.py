@@ -575,7 +575,14 @@ class Mixup:
         _checks.check_key("Mixup", key)
         x, y = jnp.asarray(x), jnp.asarray(y)
         _check_batch("Mixup", x, y)
+        x_mixed, perm, lam, _ = self._mix(key, x)
+        return x_mixed, _mix_targets(y, perm, lam, self.num_classes, self.label_smoothing, self.groups)
+
+    def _mix(self, key: jax.Array, x: jax.Array) -> tuple[jax.Array, jax.Array, jax.Array, jax.Array]:
+        """``(x_mixed, perm, lam, cutmix)``: the mixed inputs, partners, own weights and, per
+        example, whether CutMix (not Mixup) was used; ``ja.describe`` reports the last three."""
         k_switch, k_mixup, k_cutmix = jax.random.split(key, 3)
+        n = x.shape[0]
         use_mixup = self.mixup_alpha > 0 or self.cutmix_minmax is None and self.cutmix_alpha == 0
         use_cutmix = self.cutmix_alpha > 0 or self.cutmix_minmax is not None
         cut_alpha = self.cutmix_alpha if self.cutmix_alpha > 0 else 1.0
@@ -593,14 +600,12 @@ class Mixup:
                 time_axis=self.time_axis,
             )
         if use_mixup and use_cutmix:
-            n = x.shape[0]
             shape = (n,) if self.mode == "elem" else ()
             choose_cut = jnp.broadcast_to(_checks.bernoulli(k_switch, self.switch_prob, shape), (n,))
             x_mixed = jnp.where(choose_cut.reshape((-1,) + (1,) * (x.ndim - 1)), xc, xm)
             perm = jnp.where(choose_cut, perm_c, perm_m)
             lam = jnp.where(choose_cut, lam_c, lam_m)
-        elif use_cutmix:
-            x_mixed, perm, lam = xc, perm_c, lam_c
-        else:
-            x_mixed, perm, lam = xm, perm_m, lam_m
-        return x_mixed, _mix_targets(y, perm, lam, self.num_classes, self.label_smoothing, self.groups)
+            return x_mixed, perm, lam, choose_cut
+        if use_cutmix:
+            return xc, perm_c, lam_c, jnp.ones((n,), bool)
+        return xm, perm_m, lam_m, jnp.zeros((n,), bool)

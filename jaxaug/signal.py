@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import jax
@@ -34,6 +35,7 @@ from jaxaug import _checks
 from jaxaug._base import normal_noise, split_key, uniform_vector
 
 __all__ = [
+    "ECGAugment",
     "amplitude_scale",
     "augment_ecg",
     "baseline_wander",
@@ -615,3 +617,64 @@ def augment_ecg(
     y = jnp.where(apply[1], wandering, y)
     scaled = time_scale(k_scale, y, factor=scale, time_axis=time_axis)
     return jnp.where(apply[2], scaled, y)
+
+
+def _range_field(value: Range) -> Range:
+    """A number, or a (min, max) pair as a tuple: hashable, and as a config stores it."""
+    return value if _checks.is_number(value) else tuple(value)
+
+
+@dataclass(frozen=True)
+class ECGAugment:
+    """:func:`augment_ecg` as a frozen dataclass: a config can hold it (``ja.save``, ``ja.to_config``).
+
+    ``ECGAugment(...)(key, x)`` equals ``augment_ecg(key, x, ...)`` with the same arguments;
+    see :func:`augment_ecg` for their meaning. Arguments are checked when it is built.
+    Shapes: x (T, C) (or (C, T) with ``time_axis=-1``) -> the same shape, float.
+
+    Example:
+      >>> import jax, jax.numpy as jnp, jaxaug as ja
+      >>> from jaxaug import signal
+      >>> aug = signal.ECGAugment(p=0.8, fs=100.0)
+      >>> ja.batch(aug)(jax.random.key(0), jnp.zeros((4, 1000, 12))).shape
+      (4, 1000, 12)
+      >>> ja.from_config(ja.to_config(aug)) == aug
+      True
+    """
+
+    p: float = 0.5
+    fs: float = 500.0
+    noise_std: Range = (0.0, 0.05)
+    wander_amplitude: Range = (0.0, 0.2)
+    wander_max_freq: float = 0.5
+    scale: Range = (0.9, 1.1)
+    time_axis: int | None = None
+
+    def __post_init__(self) -> None:
+        where = "ECGAugment"
+        object.__setattr__(self, "p", _checks.check_probability(where, "p", self.p))
+        fs = _check_fs(where, self.fs)
+        _range(where, "noise_std", self.noise_std, low=0.0)
+        _range(where, "wander_amplitude", self.wander_amplitude, low=0.0)
+        if not _checks.is_number(self.wander_max_freq) or not 0 < self.wander_max_freq < fs / 2:
+            raise ValueError(f"{where}: wander_max_freq must be > 0 and < fs / 2 = {fs / 2}, got {self.wander_max_freq!r}")
+        if _range(where, "scale", self.scale)[0] <= 0:
+            raise ValueError(f"{where}: scale must be > 0, got {self.scale!r}")
+        if self.time_axis not in (None, 0, 1, -1, -2):
+            raise ValueError(f"{where}: time_axis must be None, 0 (T, C) or -1 (C, T), got {self.time_axis!r}")
+        for name in ("noise_std", "wander_amplitude", "scale"):
+            object.__setattr__(self, name, _range_field(getattr(self, name)))
+
+    def __call__(self, key: jax.Array, x: ArrayLike) -> jax.Array:
+        """``augment_ecg(key, x, ...)`` with this object's arguments."""
+        return augment_ecg(
+            key,
+            x,
+            self.p,
+            self.fs,
+            noise_std=self.noise_std,
+            wander_amplitude=self.wander_amplitude,
+            wander_max_freq=self.wander_max_freq,
+            scale=self.scale,
+            time_axis=self.time_axis,
+        )

@@ -12,6 +12,7 @@ truncated normal, never by pushing values outside.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import jax
@@ -21,7 +22,7 @@ from jax.typing import ArrayLike
 
 from jaxaug import _checks
 
-__all__ = ["augment", "augment_tabular", "feature_dropout", "feature_noise", "fit_scale"]
+__all__ = ["Augment", "augment", "augment_tabular", "feature_dropout", "feature_noise", "fit_scale"]
 
 
 def fit_scale(X: ArrayLike) -> jax.Array:
@@ -221,15 +222,18 @@ def feature_dropout(
     x = _features("feature_dropout", x)
     dropout_prob = _checks.check_probability("feature_dropout", "dropout_prob", dropout_prob)
     n = x.shape[0]
-    if isinstance(fill, str):
-        if fill not in ("zero", "nan"):
-            raise ValueError(f"feature_dropout: fill must be 'zero', 'nan', a number or one value per feature, got {fill!r}")
-        fill_values = jnp.full((n,), 0.0 if fill == "zero" else jnp.nan, x.dtype)
-    else:
-        fill_values = _per_feature("feature_dropout", "fill", fill, n, 0.0, x.dtype)
-    frozen_mask = _frozen_mask("feature_dropout", frozen, n)
-    _check_bounds("feature_dropout", lower, upper)
-    _check_fill_in_bounds(fill_values, frozen_mask, lower, upper, n, x.dtype)
+    if isinstance(fill, str) and fill not in ("zero", "nan"):
+        raise ValueError(f"feature_dropout: fill must be 'zero', 'nan', a number or one value per feature, got {fill!r}")
+    # Built from static arguments as concrete arrays, even under jit, so that the fill can be
+    # checked against the bounds below (under jit they would be tracers and the check fail).
+    with jax.ensure_compile_time_eval():
+        if isinstance(fill, str):
+            fill_values = jnp.full((n,), 0.0 if fill == "zero" else jnp.nan, x.dtype)
+        else:
+            fill_values = _per_feature("feature_dropout", "fill", fill, n, 0.0, x.dtype)
+        frozen_mask = _frozen_mask("feature_dropout", frozen, n)
+        _check_bounds("feature_dropout", lower, upper)
+        _check_fill_in_bounds(fill_values, frozen_mask, lower, upper, n, x.dtype)
     missing = _checks.bernoulli(key, dropout_prob, (n,)) & ~frozen_mask
     out = jnp.where(missing, fill_values, x)
     return (out, missing) if return_mask else out
@@ -310,3 +314,79 @@ def augment(
 
 
 augment_tabular = augment
+
+
+def _plain(value: Any) -> Any:
+    """A number, string or None as is; an array or sequence as a tuple of Python numbers, the
+    form a frozen dataclass can hash and a config can store (float32 values are kept exactly)."""
+    if value is None or isinstance(value, str):
+        return value
+    arr = np.asarray(value)
+    if arr.ndim == 0:
+        return arr.item()
+    if arr.ndim != 1:
+        raise ValueError(f"Augment: per-feature values must be a number or an (F,) vector, got shape {arr.shape}")
+    return tuple(arr.tolist())
+
+
+@dataclass(frozen=True)
+class Augment:
+    """:func:`augment` as a frozen dataclass: a config can hold it (``ja.save``, ``ja.to_config``).
+
+    ``Augment(...)(key, x)`` equals ``augment(key, x, ...)`` with the same arguments; see
+    :func:`augment`. Arrays (``scale=fit_scale(X)``, per-feature bounds, fill means) are stored
+    as tuples of numbers, exactly. Static arguments are checked when it is built.
+    Shapes: x (F,) -> (F,) float, or ``(values, missing)`` with `return_mask`.
+
+    Example:
+      >>> import jax, jax.numpy as jnp, jaxaug as ja
+      >>> from jaxaug import tabular
+      >>> X = jnp.array([[63.0, 1.2, 0.0], [45.0, 0.9, 1.0]])
+      >>> aug = tabular.Augment(scale=tabular.fit_scale(X), frozen=[2], lower=0.0)
+      >>> ja.batch(aug)(jax.random.key(0), X).shape
+      (2, 3)
+      >>> ja.from_config(ja.to_config(aug)) == aug
+      True
+    """
+
+    noise_std: float | Sequence[float] = 0.02
+    dropout_prob: float | Sequence[float] = 0.05
+    scale: Sequence[float] | None = None
+    frozen: Sequence[int] | Sequence[bool] | None = None
+    lower: float | Sequence[float] | None = None
+    upper: float | Sequence[float] | None = None
+    bounds: str = "clip"
+    fill: str | float | Sequence[float] = "zero"
+    return_mask: bool = False
+
+    def __post_init__(self) -> None:
+        for name in ("noise_std", "dropout_prob", "scale", "frozen", "lower", "upper", "fill"):
+            object.__setattr__(self, name, _plain(getattr(self, name)))
+        for v in np.atleast_1d(np.asarray(self.noise_std, np.float64)):
+            _checks.check_nonnegative("Augment", "noise_std", v)
+        for v in np.atleast_1d(np.asarray(self.dropout_prob, np.float64)):
+            _checks.check_probability("Augment", "dropout_prob", v)
+        if self.bounds not in ("clip", "redraw"):
+            raise ValueError(f"Augment: bounds must be 'clip' or 'redraw', got {self.bounds!r}")
+        if isinstance(self.fill, str) and self.fill not in ("zero", "nan"):
+            raise ValueError(f"Augment: fill must be 'zero', 'nan', a number or one value per feature, got {self.fill!r}")
+        if not isinstance(self.return_mask, bool):
+            raise TypeError(f"Augment: return_mask must be True or False, got {self.return_mask!r}")
+        _check_scale("Augment", self.scale)
+        _check_bounds("Augment", self.lower, self.upper)
+
+    def __call__(self, key: jax.Array, x: ArrayLike) -> jax.Array | tuple[jax.Array, jax.Array]:
+        """``augment(key, x, ...)`` with this object's arguments."""
+        return augment(
+            key,
+            x,
+            self.noise_std,
+            self.dropout_prob,
+            scale=self.scale,
+            frozen=self.frozen,
+            lower=self.lower,
+            upper=self.upper,
+            bounds=self.bounds,
+            fill=self.fill,
+            return_mask=self.return_mask,
+        )

@@ -12,6 +12,9 @@ PUBLIC_MODULES = ["jaxaug", "jaxaug.image", "jaxaug.presets", "jaxaug.signal", "
 CONSTANTS = {"IMAGENET_MEAN", "IMAGENET_STD", "PRESETS", "MERGES", "LOSSES"}
 # Aliases documented under their main name.
 ALIASES = {"OneOf", "augment_tabular"}
+# Functions about a transform, not random ops: the transform first, then the key it would be
+# given, as in issue #14's ``ja.describe(pipeline, key, shape)``.
+TRANSFORM_FIRST = {"describe"}
 
 
 def _public(module_name):
@@ -46,7 +49,7 @@ def test_public_functions_have_type_hints_and_random_ones_take_key_first(module_
             assert p.annotation is not inspect.Parameter.empty, f"{name}({pname}) needs a type hint"
     assert sig.return_annotation is not inspect.Signature.empty, f"{name} needs a return type"
     params = list(sig.parameters)
-    if "key" in params and sig.parameters["key"].default is inspect.Parameter.empty:
+    if "key" in params and sig.parameters["key"].default is inspect.Parameter.empty and name not in TRANSFORM_FIRST:
         assert params[0] == "key", f"{name}: a required key must come first"
 
 
