@@ -201,8 +201,11 @@ def test_elastic_transform_mask_follows_by_nearest_and_nan_stays_local():
     expected = sample_points(ids[..., None], x_in, y_in, interpolation="nearest", fill=0, border="fill")[..., 0]
     np.testing.assert_array_equal(np.asarray(out_ids), np.asarray(expected))
     assert len(np.unique(np.asarray(out_ids))) > 50
+    # NaN reaches exactly the outputs whose bilinear footprint gives the NaN pixel a weight.
     img = jnp.zeros((9, 12, 1)).at[4, 5, 0].set(jnp.nan)
-    assert 0 < np.isnan(np.asarray(t.apply(params, img))).sum() <= 6
+    reads_it = (np.abs(np.asarray(x_in) - 5) < 1) & (np.abs(np.asarray(y_in) - 4) < 1)
+    assert reads_it.sum() > 0
+    np.testing.assert_array_equal(np.isnan(np.asarray(t.apply(params, img)))[..., 0], reads_it)
     assert not t.fuses((9, 12, 1))
 
 
@@ -269,7 +272,7 @@ def test_perspective_fuses_with_affine_neighbours_into_one_projective_resample()
     h, w = inner.shape
     padded = np.pad(inner, 2)
     inner = np.all([padded[2 + dy : h + 2 + dy, 2 + dx : w + 2 + dx] for dy in range(-2, 3) for dx in range(-2, 3)], axis=0)
-    assert inner.mean() > 0.2
+    assert inner.mean() > 0.1
     np.testing.assert_allclose(fused[inner], np.asarray(direct)[inner], atol=1e-5)
     np.testing.assert_allclose(fused[inner], np.asarray(x)[inner], atol=0.03)
     assert np.abs(fused[inner] - np.asarray(x)[inner]).max() > 1e-4  # really fused, not stepwise
