@@ -43,11 +43,14 @@ def test_shear_x_moves_rows_below_the_centre_left_by_tan_of_the_angle():
     np.testing.assert_array_equal(np.argwhere(np.asarray(out[..., 0]) == 1.0), [[8, 1]])
 
 
-def test_scale_about_a_given_center_keeps_the_center_fixed():
-    # Centre (2.5, 3.5) in torchvision's edge coordinates is pixel (row 3, column 2).
-    img = _bright_pixel(y=3, x=2) + _bright_pixel(y=3, x=4) * 0.5
-    out = np.asarray(F.affine(img, 0.0, (0, 0), 2.0, 0.0, center=(2.5, 3.5))[..., 0])
-    assert out[3, 2] == 1.0 and out[3, 6] == 0.5
+def test_scale_about_a_given_center_reads_center_plus_offset_over_scale():
+    # Centre (2.5, 3.5) in torchvision's edge coordinates is the centre of pixel (x 2, y 3);
+    # zooming by 3 about it, output pixel (x, y) reads input point (2 + (x - 2) / 3, 3 + (y - 3) / 3).
+    y, x = np.mgrid[0:9, 0:12].astype(np.float32)
+    ramps = jnp.asarray(np.stack([x, y], axis=-1))
+    out = np.asarray(F.affine(ramps, 0.0, (0, 0), 3.0, 0.0, "bilinear", center=(2.5, 3.5)))
+    np.testing.assert_allclose(out[..., 0], 2 + (x - 2) / 3, atol=1e-5)
+    np.testing.assert_allclose(out[..., 1], 3 + (y - 3) / 3, atol=1e-5)
 
 
 def test_traced_parameters_draw_per_example():
@@ -137,6 +140,7 @@ def test_perspective_nan_stays_local_and_horizon_gets_fill():
     [
         (lambda: F.perspective(IMG, START, END[:3]), ValueError, "perspective: endpoints must be four"),
         (lambda: F.perspective(IMG, START, [[0, 0], [1, 1], [2, 2], [0, 5]]), ValueError, "no three"),
+        (lambda: F.perspective(IMG, [[0, 0], [4, 0], [8, 0], [0, 5]], END), ValueError, "no three"),
         (lambda: F.perspective(IMG, START, END, "area"), ValueError, "perspective: interpolation"),
         (lambda: F.elastic(IMG, jnp.zeros((9, 12, 3))), ValueError, "elastic: displacement must have shape"),
         (lambda: F.elastic(IMG, jnp.full((9, 12, 2), jnp.nan)), ValueError, "elastic: displacement must be finite"),
@@ -232,6 +236,8 @@ def test_pad_transform_reflect_pads_the_mask_the_same_way_and_constant_fuses():
     np.testing.assert_array_equal(np.asarray(out), np.asarray(F.pad(IMG, (2, 1), padding_mode="reflect")))
     np.testing.assert_array_equal(np.asarray(out_ids), np.pad(np.asarray(ids), ((1, 1), (2, 2)), mode="reflect"))
     assert ja.Pad(1).fuses(IMG.shape) and not ja.Pad(1, padding_mode="edge").fuses(IMG.shape)
+    constant = ja.Pad((1, 2, 3, 4), fill=0.5)(jax.random.key(0), IMG)
+    np.testing.assert_array_equal(np.asarray(constant), np.asarray(F.pad(IMG, (1, 2, 3, 4), 0.5)))
 
 
 # --- fusing -----------------------------------------------------------------------------------

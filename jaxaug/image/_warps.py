@@ -73,6 +73,17 @@ def perspective_matrix(startpoints: ArrayLike, endpoints: ArrayLike) -> jax.Arra
     return translation_matrix(-0.5, -0.5) @ homography @ translation_matrix(0.5, 0.5)
 
 
+def _no_three_on_a_line(points: jax.Array) -> jax.Array:
+    """Whether every triple of the four points spans a triangle (relative to their extent): a
+    homography needs it, and a degenerate quad would give a singular but finite matrix."""
+    extent = jnp.max(jnp.max(points, axis=0) - jnp.min(points, axis=0))
+    areas = []
+    for a, b, c in ((0, 1, 2), (0, 1, 3), (0, 2, 3), (1, 2, 3)):
+        u, v = points[b] - points[a], points[c] - points[a]
+        areas.append(jnp.abs(u[0] * v[1] - u[1] * v[0]))
+    return jnp.min(jnp.stack(areas)) > 1e-6 * extent * extent
+
+
 def _points(where: str, name: str, value: Any) -> jax.Array:
     if isinstance(value, (str, bool)):
         raise TypeError(f"{where}: {name} must be four (x, y) points, got {value!r}")
@@ -129,7 +140,7 @@ def perspective(
     m = perspective_matrix(start, end)
     _checks.check_values(
         "perspective",
-        lambda: jnp.all(jnp.isfinite(m)),
+        lambda: jnp.all(jnp.isfinite(m)) & _no_three_on_a_line(start) & _no_three_on_a_line(end),
         "startpoints and endpoints must be finite, with no three of either set on one line",
         m,
     )
