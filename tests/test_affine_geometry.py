@@ -5,8 +5,13 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
+import jaxaug as ja
 from jaxaug import image as F
+from jaxaug.image._geometry import sample_points
+from jaxaug.image._warps import perspective_matrix
 
 RNG = np.random.default_rng(0)
 IMG = jnp.asarray(RNG.uniform(size=(9, 12, 2)).astype(np.float32))
@@ -97,13 +102,6 @@ def test_affine_nan_pixel_stays_local():
 
 # --- perspective ------------------------------------------------------------------------------
 
-from hypothesis import given  # noqa: E402
-from hypothesis import strategies as st  # noqa: E402
-
-import jaxaug as ja  # noqa: E402
-from jaxaug.image._geometry import sample_points  # noqa: E402
-from jaxaug.image._warps import perspective_matrix  # noqa: E402
-
 START = [[0, 0], [11, 0], [11, 8], [0, 8]]
 END = [[2, 1], [10, 0], [11, 7], [1, 6]]
 
@@ -137,7 +135,10 @@ def test_perspective_nan_stays_local_and_horizon_gets_fill():
     assert 0 < np.isnan(np.asarray(F.perspective(img, START, END))).sum() <= 4
     # A map whose horizon crosses the image: the far side reads nothing (fill), never a mirror.
     m = jnp.array([[1.0, 0.0, 0.0], [0.0, 1.0, 0.0], [0.25, 0.0, -1.0]])
-    out = np.asarray(ja.image._geometry.resample(jnp.ones((9, 12, 1)), m, (9, 12), interpolation="bilinear", fill=0.5, border="fill", projective=True))
+    out = ja.image._geometry.resample(
+        jnp.ones((9, 12, 1)), m, (9, 12), interpolation="bilinear", fill=0.5, border="fill", projective=True
+    )
+    out = np.asarray(out)
     np.testing.assert_array_equal(out[:, :4, 0], 0.5)  # x < 4: third coordinate <= 0
 
 
@@ -261,7 +262,12 @@ def _smooth(h=20, w=24):
 
 
 def test_perspective_fuses_with_affine_neighbours_into_one_projective_resample():
-    steps = [ja.RandomHorizontalFlip(p=1.0), ja.RandomPerspective(0.4, p=1.0), ja.Pad((1, 2, 3, 1)), ja.RandomAffine((25, 25), interpolation="bilinear")]
+    steps = [
+        ja.RandomHorizontalFlip(p=1.0),
+        ja.RandomPerspective(0.4, p=1.0),
+        ja.Pad((1, 2, 3, 1)),
+        ja.RandomAffine((25, 25), interpolation="bilinear"),
+    ]
     pipeline = ja.Compose(steps)
     assert pipeline.fuses((20, 24, 2)) and pipeline.projective
     img, key = _smooth(), jax.random.key(3)
@@ -272,7 +278,9 @@ def test_perspective_fuses_with_affine_neighbours_into_one_projective_resample()
         fused = pipeline.apply(params, img)
         # One resample through the product of the four matrices (a homography).
         m = pipeline.matrix(params, img.shape)
-        direct = ja.image._geometry.resample(img, m, fused.shape[:2], interpolation="bilinear", fill=0.0, border="edge", projective=True)
+        direct = ja.image._geometry.resample(
+            img, m, fused.shape[:2], interpolation="bilinear", fill=0.0, border="edge", projective=True
+        )
         x = img
         for t, p in zip(steps, params):
             x = t.apply(p, x)

@@ -47,14 +47,17 @@ def _square_to_quad(quad: jax.Array) -> jax.Array:
 
 def _inverse_3x3(m: jax.Array) -> jax.Array:
     """Adjugate over determinant: a closed form that vmaps and compiles small."""
+    a, b, c = m[0, 0], m[0, 1], m[0, 2]
+    d, e, f = m[1, 0], m[1, 1], m[1, 2]
+    g, h, i = m[2, 0], m[2, 1], m[2, 2]
     adjugate = jnp.stack(
         [
-            jnp.stack([m[1, 1] * m[2, 2] - m[1, 2] * m[2, 1], m[0, 2] * m[2, 1] - m[0, 1] * m[2, 2], m[0, 1] * m[1, 2] - m[0, 2] * m[1, 1]]),
-            jnp.stack([m[1, 2] * m[2, 0] - m[1, 0] * m[2, 2], m[0, 0] * m[2, 2] - m[0, 2] * m[2, 0], m[0, 2] * m[1, 0] - m[0, 0] * m[1, 2]]),
-            jnp.stack([m[1, 0] * m[2, 1] - m[1, 1] * m[2, 0], m[0, 1] * m[2, 0] - m[0, 0] * m[2, 1], m[0, 0] * m[1, 1] - m[0, 1] * m[1, 0]]),
+            jnp.stack([e * i - f * h, c * h - b * i, b * f - c * e]),
+            jnp.stack([f * g - d * i, a * i - c * g, c * d - a * f]),
+            jnp.stack([d * h - e * g, b * g - a * h, a * e - b * d]),
         ]
     )
-    return adjugate / (m[0, 0] * adjugate[0, 0] + m[0, 1] * adjugate[1, 0] + m[0, 2] * adjugate[2, 0])
+    return adjugate / (a * adjugate[0, 0] + b * adjugate[1, 0] + c * adjugate[2, 0])
 
 
 def perspective_matrix(startpoints: ArrayLike, endpoints: ArrayLike) -> jax.Array:
