@@ -16,7 +16,7 @@ import jax
 import jax.numpy as jnp
 
 from jaxaug import _checks
-from jaxaug._base import GeometricTransform, Shape, split_key, uniform_vector
+from jaxaug._base import GeometricTransform, Shape, uniform_vector
 from jaxaug._image_transforms import _as_tuple, _check_fill, _check_interpolation, _freeze
 from jaxaug.image import _color, _geometry, _warps
 from jaxaug.image._color import to_float
@@ -28,10 +28,6 @@ def _symmetric_range(where: str, name: str, value: Any) -> tuple[float, float]:
         v = _checks.check_nonnegative(where, name, value)
         return (-v, v)
     return _checks.check_range(where, name, value)
-
-
-def _uniform(key: jax.Array, low: float, high: float) -> jax.Array:
-    return jax.random.uniform(key, (), minval=low, maxval=high)
 
 
 class AffineDraw(NamedTuple):
@@ -117,19 +113,16 @@ class RandomAffine(GeometricTransform):
 
     def sample(self, key: jax.Array, shape: Shape) -> AffineDraw:
         height, width = shape[0], shape[1]
-        k_angle, k_translate, k_scale, k_shear = split_key(key, 4)
-        angle = _uniform(k_angle, *self.degrees)
-        translate = jnp.zeros((2,), jnp.float32)
-        if self.translate is not None:
-            bound = jnp.array([self.translate[0] * width, self.translate[1] * height], jnp.float32)
-            # jnp.round, like Python's round, takes halves to even.
-            translate = jnp.round(bound * (2.0 * uniform_vector(k_translate, 2) - 1.0))
-        scale = jnp.float32(1.0) if self.scale is None else _uniform(k_scale, *self.scale)
-        shear = jnp.zeros((2,), jnp.float32)
-        if self.shear is not None:
-            low, high = jnp.array(self.shear[0::2], jnp.float32), jnp.array(self.shear[1::2], jnp.float32)
-            shear = low + (high - low) * uniform_vector(k_shear, 2)
-        return AffineDraw(angle, translate, scale, shear)
+        # One draw of six independent uniforms (each compiled draw costs XLA time): angle,
+        # translate x, y, scale, shear x, y, each scaled to its range; unused ones are ignored.
+        translate = (0.0, 0.0) if self.translate is None else (self.translate[0] * width, self.translate[1] * height)
+        scale = (1.0, 1.0) if self.scale is None else self.scale
+        shear = (0.0, 0.0, 0.0, 0.0) if self.shear is None else self.shear
+        low = jnp.array([self.degrees[0], -translate[0], -translate[1], scale[0], shear[0], shear[2]], jnp.float32)
+        high = jnp.array([self.degrees[1], translate[0], translate[1], scale[1], shear[1], shear[3]], jnp.float32)
+        u = low + (high - low) * uniform_vector(key, 6)
+        # torchvision rounds the shift to whole pixels; jnp.round, like Python's, takes halves to even.
+        return AffineDraw(u[0], jnp.round(u[1:3]), u[3], u[4:6])
 
     def matrix(self, params: AffineDraw, shape: Shape) -> jax.Array:
         return _geometry.affine_matrix(
@@ -189,14 +182,16 @@ class RandomPerspective(GeometricTransform):
 
     def sample(self, key: jax.Array, shape: Shape) -> PerspectiveDraw:
         height, width = shape[0], shape[1]
-        k_apply, k_corners = split_key(key, 2)
         bound_w = int(self.distortion_scale * (width // 2)) + 1
         bound_h = int(self.distortion_scale * (height // 2)) + 1
-        # x, y offsets inwards for each corner: torch.randint(0, bound) per coordinate.
+        # One draw of nine independent uniforms (each compiled draw costs XLA time): x, y
+        # offsets inwards for each corner (torch.randint(0, bound) per coordinate), then
+        # apply-or-not, independent of the offsets.
+        u = uniform_vector(key, 9)
         bounds = jnp.array([bound_w, bound_h] * 4, jnp.float32)
-        inwards = jnp.floor(uniform_vector(k_corners, 8) * bounds).reshape(4, 2)
+        inwards = jnp.floor(u[:8] * bounds).reshape(4, 2)
         far = jnp.array([[0, 0], [width - bound_w, 0], [width - bound_w, height - bound_h], [0, height - bound_h]], jnp.float32)
-        return PerspectiveDraw(_checks.bernoulli(k_apply, self.p), far + inwards)
+        return PerspectiveDraw(u[8] < jnp.asarray(self.p, jnp.float32), far + inwards)
 
     def matrix(self, params: PerspectiveDraw, shape: Shape) -> jax.Array:
         m = _warps.perspective_matrix(self.startpoints(shape), params.endpoints)
@@ -264,21 +259,25 @@ class ElasticTransform(GeometricTransform):
     def matrix(self, params: Any, shape: Shape) -> jax.Array:
         raise NotImplementedError("ElasticTransform has no matrix: it displaces every pixel on its own")
 
-    def _smoothed(self, noise: jax.Array, kernel_sigma: float) -> jax.Array:
-        """torchvision's gaussian_blur(noise, [k, k], sigma) with k from `kernel_sigma`."""
-        if self.sigma[0] == 0:
-            return noise
-        k = int(8 * kernel_sigma + 1)
-        k += 1 - k % 2
-        noise = _color._blur_axis(noise, _color._gaussian_kernel(k, self.sigma[1], noise.dtype), axis=0)
-        return _color._blur_axis(noise, _color._gaussian_kernel(k, self.sigma[0], noise.dtype), axis=1)
+    def _kernels(self, axis_sigma: float) -> jax.Array:
+        """(k, 1, 1, 2) blur taps along one axis for dx and dy: torchvision blurs dx with a k x k
+        kernel, k from sigma[0], and dy with k from sigma[1], both with `axis_sigma` along this
+        axis. The shorter kernel is zero-padded, so both fields blur in one pass."""
+        sizes = [int(8 * s + 1) for s in self.sigma]
+        sizes = [k + 1 - k % 2 for k in sizes]
+        longest = max(sizes)
+        taps = [jnp.pad(_color._gaussian_kernel(k, axis_sigma, jnp.float32), (longest - k) // 2) for k in sizes]
+        return jnp.stack(taps, axis=-1).reshape(longest, 1, 1, 2)
 
     def sample(self, key: jax.Array, shape: Shape) -> Displacement:
         height, width = shape[0], shape[1]
-        k_dx, k_dy = split_key(key, 2)
-        dx = self._smoothed(jax.random.uniform(k_dx, (height, width), minval=-1.0, maxval=1.0), self.sigma[0])
-        dy = self._smoothed(jax.random.uniform(k_dy, (height, width), minval=-1.0, maxval=1.0), self.sigma[1])
-        return Displacement(jnp.stack([dx * (self.alpha[0] / width), dy * (self.alpha[1] / height)], axis=-1))
+        # dx and dy: one draw of two independent U(-1, 1) fields.
+        field = uniform_vector(key, height * width * 2, -1.0, 1.0).reshape(height, width, 2)
+        if self.sigma[0] > 0:
+            field = _color._blur_axis(field, self._kernels(self.sigma[1]), axis=0)
+            field = _color._blur_axis(field, self._kernels(self.sigma[0]), axis=1)
+        scale = jnp.array([self.alpha[0] / width, self.alpha[1] / height], jnp.float32).reshape(1, 1, 2)
+        return Displacement(field * scale)
 
     def apply_pair(self, params: Displacement, image: jax.Array, mask: jax.Array | None) -> tuple[jax.Array, jax.Array | None]:
         height, width = image.shape[0], image.shape[1]
@@ -402,13 +401,14 @@ class RandomZoomOut(GeometricTransform):
 
     def sample(self, key: jax.Array, shape: Shape) -> ZoomOutDraw:
         height, width = shape[0], shape[1]
-        k_apply, k_ratio, k_place = split_key(key, 3)
-        r = _uniform(k_ratio, *self.side_range)
+        # One draw of four independent uniforms: the side ratio, the placement across and
+        # down, and apply-or-not.
+        u = uniform_vector(key, 4)
+        r = self.side_range[0] + (self.side_range[1] - self.side_range[0]) * u[0]
         canvas_h, canvas_w = jnp.floor(height * r), jnp.floor(width * r)
-        u = uniform_vector(k_place, 2)
-        left = jnp.floor((canvas_w - width) * u[0])
-        top = jnp.floor((canvas_h - height) * u[1])
-        return ZoomOutDraw(_checks.bernoulli(k_apply, self.p), canvas_h, canvas_w, top, left)
+        left = jnp.floor((canvas_w - width) * u[1])
+        top = jnp.floor((canvas_h - height) * u[2])
+        return ZoomOutDraw(u[3] < jnp.asarray(self.p, jnp.float32), canvas_h, canvas_w, top, left)
 
     def matrix(self, params: ZoomOutDraw, shape: Shape) -> jax.Array:
         # Output pixels -> the canvas (a resize of the canvas to the input's size) -> the image.

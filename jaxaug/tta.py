@@ -290,7 +290,10 @@ def predict(
         inputs = jnp.concatenate([inputs, drawn.astype(inputs.dtype)], axis=1)
         if invert:
             if not (pipeline.is_geometric and pipeline.fuses(x.shape[1:])) or getattr(pipeline, "projective", False):
-                raise ValueError("predict: invert=True with random views needs an affine geometric pipeline (flips, crops, rotations; not perspective)")
+                raise ValueError(
+                    "predict: invert=True with random views needs an affine geometric pipeline "
+                    "(flips, crops, rotations; not perspective)"
+                )
             random_m = jax.vmap(jax.vmap(lambda p: pipeline.matrix(p, x.shape[1:])))(params)
             per_example = jnp.concatenate([per_example, random_m], axis=0)
 

@@ -47,14 +47,17 @@ def _square_to_quad(quad: jax.Array) -> jax.Array:
 
 def _inverse_3x3(m: jax.Array) -> jax.Array:
     """Adjugate over determinant: a closed form that vmaps and compiles small."""
+    a, b, c = m[0, 0], m[0, 1], m[0, 2]
+    d, e, f = m[1, 0], m[1, 1], m[1, 2]
+    g, h, i = m[2, 0], m[2, 1], m[2, 2]
     adjugate = jnp.stack(
         [
-            jnp.stack([m[1, 1] * m[2, 2] - m[1, 2] * m[2, 1], m[0, 2] * m[2, 1] - m[0, 1] * m[2, 2], m[0, 1] * m[1, 2] - m[0, 2] * m[1, 1]]),
-            jnp.stack([m[1, 2] * m[2, 0] - m[1, 0] * m[2, 2], m[0, 0] * m[2, 2] - m[0, 2] * m[2, 0], m[0, 2] * m[1, 0] - m[0, 0] * m[1, 2]]),
-            jnp.stack([m[1, 0] * m[2, 1] - m[1, 1] * m[2, 0], m[0, 1] * m[2, 0] - m[0, 0] * m[2, 1], m[0, 0] * m[1, 1] - m[0, 1] * m[1, 0]]),
+            jnp.stack([e * i - f * h, c * h - b * i, b * f - c * e]),
+            jnp.stack([f * g - d * i, a * i - c * g, c * d - a * f]),
+            jnp.stack([d * h - e * g, b * g - a * h, a * e - b * d]),
         ]
     )
-    return adjugate / (m[0, 0] * adjugate[0, 0] + m[0, 1] * adjugate[1, 0] + m[0, 2] * adjugate[2, 0])
+    return adjugate / (a * adjugate[0, 0] + b * adjugate[1, 0] + c * adjugate[2, 0])
 
 
 def perspective_matrix(startpoints: ArrayLike, endpoints: ArrayLike) -> jax.Array:
@@ -71,6 +74,17 @@ def perspective_matrix(startpoints: ArrayLike, endpoints: ArrayLike) -> jax.Arra
     end = jnp.asarray(endpoints, jnp.float32)
     homography = _square_to_quad(start) @ _inverse_3x3(_square_to_quad(end))
     return translation_matrix(-0.5, -0.5) @ homography @ translation_matrix(0.5, 0.5)
+
+
+def _no_three_on_a_line(points: jax.Array) -> jax.Array:
+    """Whether every triple of the four points spans a triangle (relative to their extent): a
+    homography needs it, and a degenerate quad would give a singular but finite matrix."""
+    extent = jnp.max(jnp.max(points, axis=0) - jnp.min(points, axis=0))
+    areas = []
+    for a, b, c in ((0, 1, 2), (0, 1, 3), (0, 2, 3), (1, 2, 3)):
+        u, v = points[b] - points[a], points[c] - points[a]
+        areas.append(jnp.abs(u[0] * v[1] - u[1] * v[0]))
+    return jnp.min(jnp.stack(areas)) > 1e-6 * extent * extent
 
 
 def _points(where: str, name: str, value: Any) -> jax.Array:
@@ -129,7 +143,7 @@ def perspective(
     m = perspective_matrix(start, end)
     _checks.check_values(
         "perspective",
-        lambda: jnp.all(jnp.isfinite(m)),
+        lambda: jnp.all(jnp.isfinite(m)) & _no_three_on_a_line(start) & _no_three_on_a_line(end),
         "startpoints and endpoints must be finite, with no three of either set on one line",
         m,
     )
