@@ -81,7 +81,7 @@ class CenterSpatialCrop(_Crop):
 class RandSpatialCrop(_Crop):
     """Cut out a box of static size at a uniform random position (every start equally likely).
 
-    Shapes: (S0, S1, S2, C) -> (*roi_size, C), same dtype; `roi_size` is static (<= 0 keeps
+    Shapes: (S0, S1, S2, C) -> ``(*roi_size, C)``, same dtype; `roi_size` is static (<= 0 keeps
     that axis); a roi larger than the volume is refused (pad first with SpatialPad).
     MONAI: ``RandSpatialCrop(roi_size, random_center=True, random_size=False)``; only
     ``random_size=False`` (static shapes). MONAI clips a larger roi to the volume.
@@ -171,7 +171,7 @@ class SpatialPad(VolumeTransform):
 class Resize(VolumeTransform):
     """Resize to a static spatial size (a size <= 0 keeps that axis).
 
-    Shapes: (S0, S1, S2, C) -> (*spatial_size, C); float for "trilinear" (float32 for integer
+    Shapes: (S0, S1, S2, C) -> ``(*spatial_size, C)``; float for "trilinear" (float32 for integer
     input), same dtype for "nearest"; labels by nearest. Its own resample: it does not fuse.
     MONAI: ``Resize(spatial_size, mode="area")``: "area" is not implemented; the default here is
     "trilinear" (``align_corners=None``, no anti-aliasing), and "nearest" is torch's legacy
@@ -225,8 +225,8 @@ class RandCropByPosNegLabel(VolumeTransform):
     MONAI's ``correct_crop_centers`` does. With `image_threshold`, candidates must also have a
     channel of the volume above it (MONAI's ``image=`` argument). With no foreground every patch
     is centred on background, and the reverse; with neither, on the volume's centre.
-    Shapes: volume (S0, S1, S2, C), label required -> patches (num_samples, *spatial_size, C)
-    and label patches (num_samples, *spatial_size[, 1]), same dtypes; `spatial_size`,
+    Shapes: volume (S0, S1, S2, C), label required -> patches ``(num_samples, *spatial_size, C)``
+    and label patches ``(num_samples, *spatial_size[, 1])``, same dtypes; `spatial_size`,
     `num_samples` static. A `spatial_size` larger than the volume is refused unless
     `allow_smaller`. In a ``jaxaug.volume.Compose``, the steps after it run on each patch.
     MONAI: ``RandCropByPosNegLabel(spatial_size, label, pos=1.0, neg=1.0, num_samples=1,

@@ -448,7 +448,7 @@ def affine(
       spatial_size: output spatial size (static; default the input's, <= 0 keeps that axis).
 
     Returns:
-      (*spatial_size, C): floats for "bilinear" (float32 for integer input), the input dtype for
+      ``(*spatial_size, C)``: floats for "bilinear" (float32 for integer input), the input dtype for
       "nearest".
 
     MONAI: ``Affine(rotate_params, shear_params, translate_params, scale_params, spatial_size,
@@ -502,7 +502,7 @@ def resize(volume: ArrayLike, spatial_size: int | Sequence[int], mode: str = "tr
         is not implemented; shrinking by more than 2x aliases, as MONAI's trilinear does.
 
     Returns:
-      (*spatial_size, C): floats for "trilinear" (float32 for integer input), the input dtype
+      ``(*spatial_size, C)``: floats for "trilinear" (float32 for integer input), the input dtype
       for "nearest".
 
     MONAI: ``Resize(spatial_size, mode="trilinear")`` (``align_corners=None``,

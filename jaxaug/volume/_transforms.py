@@ -377,7 +377,7 @@ class RandAffine(SpatialTransform):
     spatial axes 0, 1, 2; 6 shears; 3 translations in voxels; 3 scales), each a number x for
     (-x, x) or a (min, max) pair. Scale draws are added to 1.0 (0 is no change), as MONAI's.
     With `spacing` (mm per axis) rotation and shear act in millimetres.
-    Shapes: (S0, S1, S2, C) -> (*spatial_size, C); float for "bilinear" (float32 for integer
+    Shapes: (S0, S1, S2, C) -> ``(*spatial_size, C)``; float for "bilinear" (float32 for integer
     input), same dtype for "nearest"; `spatial_size`, `mode`, `padding_mode`, `spacing` static.
     MONAI: ``RandAffine(prob=0.1, rotate_range=None, shear_range=None, translate_range=None,
     scale_range=None, spatial_size=None, mode="bilinear", padding_mode="reflection")``.
@@ -432,7 +432,7 @@ class Rand3DElastic(VolumeTransform):
     Offsets are drawn uniform in [-1, 1] per voxel and axis, smoothed by a Gaussian of sigma
     drawn from `sigma_range`, and scaled by a magnitude drawn from `magnitude_range` (voxels, or
     millimetres with `spacing`); the affine ranges are RandAffine's.
-    Shapes: (S0, S1, S2, C) -> (*spatial_size, C); float for "bilinear"; `sigma_range` sets the
+    Shapes: (S0, S1, S2, C) -> ``(*spatial_size, C)``; float for "bilinear"; `sigma_range` sets the
     smoothing kernel's static radius (3 * max sigma). It does not fuse with its neighbours.
     MONAI: ``Rand3DElastic(sigma_range, magnitude_range, prob=0.1, rotate_range=None,
     shear_range=None, translate_range=None, scale_range=None, spatial_size=None,
