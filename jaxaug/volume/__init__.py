@@ -17,12 +17,64 @@ Two layers, as in 2-D: functional ops with explicit parameters (``flip``, ``rot9
 
 # Spatial ops and transforms (_spatial.py, _transforms.py).
 
-# Intensity ops and transforms (_intensity.py).
+# Intensity ops and transforms (_intensity.py, _intensity_transforms.py).
+from jaxaug.volume._intensity import (
+    adjust_contrast,
+    gaussian_sharpen,
+    gaussian_smooth,
+    gibbs_noise,
+    k_space_spike_noise,
+    normalize_intensity,
+    scale_intensity,
+    scale_intensity_range,
+    shift_intensity,
+    window,
+)
+from jaxaug.volume._intensity_transforms import (
+    NormalizeIntensity,
+    RandAdjustContrast,
+    RandBiasField,
+    RandCoarseDropout,
+    RandGaussianNoise,
+    RandGaussianSharpen,
+    RandGaussianSmooth,
+    RandGibbsNoise,
+    RandHistogramShift,
+    RandKSpaceSpikeNoise,
+    RandRicianNoise,
+    RandScaleIntensity,
+    RandShiftIntensity,
+    ScaleIntensityRange,
+)
 
 
 __all__ = [
     # spatial
 
     # intensity
+    "NormalizeIntensity",
+    "RandAdjustContrast",
+    "RandBiasField",
+    "RandCoarseDropout",
+    "RandGaussianNoise",
+    "RandGaussianSharpen",
+    "RandGaussianSmooth",
+    "RandGibbsNoise",
+    "RandHistogramShift",
+    "RandKSpaceSpikeNoise",
+    "RandRicianNoise",
+    "RandScaleIntensity",
+    "RandShiftIntensity",
+    "ScaleIntensityRange",
+    "adjust_contrast",
+    "gaussian_sharpen",
+    "gaussian_smooth",
+    "gibbs_noise",
+    "k_space_spike_noise",
+    "normalize_intensity",
+    "scale_intensity",
+    "scale_intensity_range",
+    "shift_intensity",
+    "window",
 
 ]
