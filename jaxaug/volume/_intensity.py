@@ -13,6 +13,7 @@ so one non-finite voxel makes its whole channel NaN.
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Sequence
 from typing import Any
@@ -93,18 +94,21 @@ def work(where: str, volume: ArrayLike) -> tuple[jax.Array, jnp.dtype]:
 
 
 def finite_min_max(x: jax.Array, axes: tuple[int, ...] | None = None) -> tuple[jax.Array, jax.Array]:
-    """Minimum and maximum over the finite values (0, 0 when none is finite)."""
+    """Minimum and maximum over the finite values (0, 0 when none is finite); with `axes`, the
+    reduced axes are kept (size 1), so the result broadcasts against `x`."""
     finite = jnp.isfinite(x)
-    lo = jnp.min(jnp.where(finite, x, jnp.inf), axis=axes)
-    hi = jnp.max(jnp.where(finite, x, -jnp.inf), axis=axes)
-    none = ~jnp.any(finite, axis=axes)
+    keep = axes is not None
+    lo = jnp.min(jnp.where(finite, x, jnp.inf), axis=axes, keepdims=keep)
+    hi = jnp.max(jnp.where(finite, x, -jnp.inf), axis=axes, keepdims=keep)
+    none = ~jnp.any(finite, axis=axes, keepdims=keep)
     return jnp.where(none, 0.0, lo), jnp.where(none, 0.0, hi)
 
 
 def finite_mean_std(
     x: jax.Array, axes: tuple[int, ...] | None = None, ddof: int = 0, where: jax.Array | None = None
 ) -> tuple[jax.Array, jax.Array]:
-    """Mean and standard deviation over the finite values (inside `where`, if given)."""
+    """Mean and standard deviation over the finite values (inside `where`, if given); with
+    `axes`, the reduced axes are kept (size 1)."""
     use = jnp.isfinite(x) if where is None else jnp.isfinite(x) & where
     count = jnp.sum(use, axis=axes, keepdims=True).astype(x.dtype)
     safe = jnp.where(use, x, 0.0)
@@ -113,17 +117,17 @@ def finite_mean_std(
     std = jnp.sqrt(sq / jnp.maximum(count - ddof, 1.0))
     if axes is None:
         return mean.reshape(()), std.reshape(())
-    return jnp.squeeze(mean, axes), jnp.squeeze(std, axes)
+    return mean, std
 
 
 def _channel_constant(where: str, name: str, value: Any, channels: int, dtype: Any) -> jax.Array:
-    """A number, or one per channel, as a (C,) array; concrete values must be finite."""
+    """A number, or one per channel, as a (1, 1, 1, C) array; concrete values must be finite."""
     if isinstance(value, jax.core.Tracer):
-        return jnp.broadcast_to(jnp.asarray(value, dtype), (channels,))
+        return jnp.broadcast_to(jnp.asarray(value, dtype), (channels,)).reshape(1, 1, 1, channels)
     values = _checks.channel_values(where, name, value, channels)
     if not all(math.isfinite(v) for v in values):
         raise ValueError(f"{where}: {name} must be finite, got {value!r}")
-    return jnp.asarray(values, dtype)
+    return jnp.asarray(values, dtype).reshape(1, 1, 1, channels)
 
 
 def shift_intensity(volume: ArrayLike, offset: ArrayLike) -> jax.Array:
@@ -355,10 +359,16 @@ def _sigmas(where: str, name: str, sigma: Any) -> tuple[Any, Any, Any]:
 
 def smooth(x: jax.Array, sigma: Sequence[Any], tails: Sequence[int]) -> jax.Array:
     """MONAI's GaussianFilter on a float (S0, S1, S2, C) array: per-axis sigma, static tails."""
+    return _smooth(x, jnp.stack([jnp.asarray(s, x.dtype) for s in sigma]), tuple(int(t) for t in tails))
+
+
+@functools.partial(jax.jit, static_argnames=("tails",))
+def _smooth(x: jax.Array, sigma: jax.Array, tails: tuple[int, ...]) -> jax.Array:
+    # Jitted: eagerly, each of the shifted slices would be compiled on its own.
     for axis in _SPATIAL:
         if tails[axis] == 0:
             continue
-        kernel = _erf_kernel(jnp.asarray(sigma[axis], x.dtype), tails[axis], x.dtype)
+        kernel = _erf_kernel(sigma[axis], tails[axis], x.dtype)
         x = _filter_axis(x, kernel, axis, tails[axis])
     return x
 
@@ -487,8 +497,9 @@ def gibbs_noise(volume: ArrayLike, alpha: ArrayLike = 0.1) -> jax.Array:
     radius = (1.0 - jnp.asarray(alpha, x.dtype)) * max(shape) * math.sqrt(2.0) / 2.0
     grids = np.ogrid[tuple(slice(0, s) for s in shape)]
     distance = np.sqrt(sum((g - (s - 1) / 2.0) ** 2 for g, s in zip(grids, shape)))
-    keep = jnp.asarray(distance, x.dtype) <= radius
-    return _image_space(_k_space(x) * keep[..., None]).astype(out_dtype)
+    k = _k_space(x)
+    keep = (jnp.asarray(distance, x.dtype) <= radius).astype(k.dtype)
+    return _image_space(k * keep[..., None]).astype(out_dtype)
 
 
 def default_spike_range(x: jax.Array) -> tuple[jax.Array, jax.Array]:
@@ -530,7 +541,8 @@ def k_space_spike_noise(volume: ArrayLike, loc: ArrayLike, k_intensity: ArrayLik
     if loc.shape != (channels, 3):
         raise ValueError(f"k_space_spike_noise: loc must have shape (3,) or ({channels}, 3), got {loc.shape}")
     if not isinstance(loc, jax.core.Tracer):
-        bad = np.asarray((loc < 0) | (loc >= jnp.asarray(x.shape[:3])))
+        bad = np.asarray(loc) >= np.asarray(x.shape[:3])[None, :]
+        bad |= np.asarray(loc) < 0
         if bad.any():
             raise ValueError(f"k_space_spike_noise: loc must lie inside the volume's shape {x.shape[:3]}, got {loc.tolist()}")
     k = _k_space(x)
@@ -539,7 +551,8 @@ def k_space_spike_noise(volume: ArrayLike, loc: ArrayLike, k_intensity: ArrayLik
     if k_intensity is None:
         value = 2.5 * jnp.mean(log_abs, axis=_SPATIAL)
     else:
-        value = _channel_constant("k_space_spike_noise", "k_intensity", k_intensity, channels, log_abs.dtype)
+        value = _channel_constant("k_space_spike_noise", "k_intensity", k_intensity, channels, log_abs.dtype).reshape(channels)
     channel = jnp.arange(channels)
     log_abs = log_abs.at[loc[:, 0], loc[:, 1], loc[:, 2], channel].set(value)
-    return _image_space(jnp.exp(log_abs) * jnp.exp(1j * phase)).astype(out_dtype)
+    magnitude = jnp.exp(log_abs)
+    return _image_space(jax.lax.complex(magnitude * jnp.cos(phase), magnitude * jnp.sin(phase))).astype(out_dtype)

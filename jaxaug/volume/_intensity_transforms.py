@@ -10,6 +10,7 @@ integer input and the input's float dtype otherwise.
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -66,6 +67,13 @@ def _check_approx(where: str, approx: str) -> None:
         raise ValueError(f"{where}: approx must be 'erf' (MONAI's default; 'sampled' and 'scalespace' are not implemented), got {approx!r}")
 
 
+@functools.partial(jax.jit, static_argnums=0)
+def _apply_image(transform: Any, params: Any, volume: jax.Array) -> jax.Array:
+    # One compiled function per transform and volume shape: called eagerly, the op-by-op
+    # dispatch of a volume op costs seconds of compiling; inside a caller's jit it is inlined.
+    return transform.apply_image(params, volume)
+
+
 class VolumeIntensityTransform(PixelTransform):
     """A random intensity step for one (S0, S1, S2, C) volume; the label passes through."""
 
@@ -79,7 +87,7 @@ class VolumeIntensityTransform(PixelTransform):
         if mask is not None:
             mask = jnp.asarray(mask)
             ops.check_label(name, mask, volume.shape)
-        out = self.apply_image(params, volume)
+        out = _apply_image(self, params, volume)
         return out if mask is None else (out, mask)
 
     def __call__(self, key: jax.Array, volume: ArrayLike, mask: ArrayLike | None = None) -> Any:
@@ -258,11 +266,11 @@ class RandRicianNoise(VolumeIntensityTransform):
     def apply_image(self, params: Noise, image: jax.Array) -> jax.Array:
         x, _ = ops.work("RandRicianNoise", image)
         channels = x.shape[-1]
-        std = jnp.broadcast_to(params.std.astype(x.dtype), (channels,))
+        std = jnp.broadcast_to(params.std.astype(x.dtype), (channels,)).reshape(1, 1, 1, channels)
         if self.relative:
             axes = (0, 1, 2) if self.channel_wise else None
             std = std * ops.finite_mean_std(x, axes, ddof=1)[1]
-        mean = jnp.asarray(_checks.channel_values("RandRicianNoise", "mean", self.mean, channels), x.dtype)
+        mean = jnp.asarray(_checks.channel_values("RandRicianNoise", "mean", self.mean, channels), x.dtype).reshape(1, 1, 1, channels)
         k1, k2 = split_key(params.noise_key, 2)
         n1 = mean + std * normal_noise(k1, x.shape, x.dtype)
         n2 = mean + std * normal_noise(k2, x.shape, x.dtype)
@@ -718,9 +726,9 @@ class RandKSpaceSpikeNoise(VolumeIntensityTransform):
 
     The spike's log-magnitude is drawn from `intensity_range`: a (low, high) pair, one pair per
     channel, or None for MONAI's data-dependent default ``(0.95 m, 1.1 m)`` with
-    ``m = 2.5 * mean(log|k|)`` of each channel. With `channel_wise` (the default) each channel
-    draws its own location and intensity; otherwise one location for all, and one intensity
-    unless per-channel ranges are given. Shapes: (S0, S1, S2, C) -> float; all arguments static.
+    ``m = 2.5 * mean(log|k|)`` of each channel. Each channel draws its own intensity; with
+    `channel_wise` (the default) each also draws its own location, otherwise one location
+    serves all channels (as MONAI draws them). Shapes: (S0, S1, S2, C) -> float; all arguments static.
     Global: a NaN voxel makes its channel NaN when the step fires. Functional op:
     ``k_space_spike_noise``.
     MONAI: ``RandKSpaceSpikeNoise(prob=0.1, intensity_range=None, channel_wise=True)``.
@@ -762,9 +770,7 @@ class RandKSpaceSpikeNoise(VolumeIntensityTransform):
         keys = split_key(k_loc, 3)
         loc = jnp.stack([_randint(keys[a], 0, shape[a], spots) for a in range(3)], axis=-1)
         loc = jnp.broadcast_to(loc, (channels, 3))
-        shared = not self.channel_wise and not self._per_channel_ranges() and self.intensity_range is not None
-        u = uniform_vector(k_u, 1 if shared else channels)
-        return Spikes(_checks.bernoulli(k_apply, self.prob), loc, jnp.broadcast_to(u, (channels,)))
+        return Spikes(_checks.bernoulli(k_apply, self.prob), loc, uniform_vector(k_u, channels))
 
     def apply_image(self, params: Spikes, image: jax.Array) -> jax.Array:
         x, _ = ops.work("RandKSpaceSpikeNoise", image)
