@@ -16,6 +16,24 @@ Two layers, as in 2-D: functional ops with explicit parameters (``flip``, ``rot9
 """
 
 # Spatial ops and transforms (_spatial.py, _transforms.py).
+from jaxaug.volume._spatial import affine, center_spatial_crop, elastic, flip, resize, rot90, spatial_pad, zoom
+from jaxaug.volume._transforms import (
+    CenterSpatialCrop,
+    Compose,
+    Rand3DElastic,
+    RandAffine,
+    RandAxisFlip,
+    RandCropByPosNegLabel,
+    RandFlip,
+    RandRotate,
+    RandRotate90,
+    RandSpatialCrop,
+    RandZoom,
+    Resize,
+    SpatialPad,
+    SpatialTransform,
+    VolumeTransform,
+)
 
 # Intensity ops and transforms (_intensity.py, _intensity_transforms.py).
 from jaxaug.volume._intensity import (
@@ -50,6 +68,29 @@ from jaxaug.volume._intensity_transforms import (
 
 __all__ = [
     # spatial
+    "CenterSpatialCrop",
+    "Compose",
+    "Rand3DElastic",
+    "RandAffine",
+    "RandAxisFlip",
+    "RandCropByPosNegLabel",
+    "RandFlip",
+    "RandRotate",
+    "RandRotate90",
+    "RandSpatialCrop",
+    "RandZoom",
+    "Resize",
+    "SpatialPad",
+    "SpatialTransform",
+    "VolumeTransform",
+    "affine",
+    "center_spatial_crop",
+    "elastic",
+    "flip",
+    "resize",
+    "rot90",
+    "spatial_pad",
+    "zoom",
 
     # intensity
     "NormalizeIntensity",
