@@ -25,6 +25,7 @@ from jax.typing import ArrayLike
 
 from jaxaug import _checks
 from jaxaug.image._intensity import scale_intensity_range, window
+from jaxaug.volume._spatial import check_volume
 
 __all__ = [
     "adjust_contrast",
@@ -42,47 +43,6 @@ __all__ = [
 _SPATIAL = (0, 1, 2)
 # MONAI's GaussianFilter truncates its kernel at 4 standard deviations.
 _TRUNCATED = 4.0
-
-
-def check_volume(where: str, volume: Any) -> None:
-    """Raise unless `volume` is one (S0, S1, S2, C) volume of real numbers, every axis >= 1."""
-    shape = getattr(volume, "shape", None)
-    if shape is None:
-        raise TypeError(f"{where}: volume must be an array of shape (S0, S1, S2, C), got {type(volume).__name__}")
-    if len(shape) != 4:
-        hint = ""
-        if len(shape) == 3:
-            hint = (
-                "; a 2-D image (H, W, C) goes to the 2-D transforms (ja.*), and a volume without a "
-                "channel axis needs one: volume[..., None]"
-            )
-        elif len(shape) == 5:
-            hint = "; for a batch (N, S0, S1, S2, C) use ja.batch(transform)(key, volumes)"
-        raise ValueError(f"{where}: volume must have shape (S0, S1, S2, C), got shape {tuple(shape)}{hint}")
-    if min(shape) < 1:
-        raise ValueError(f"{where}: volume must be non-empty, got shape {tuple(shape)}")
-    if shape[0] <= 4 and shape[3] > 4 and min(shape[1], shape[2]) > 4:
-        raise ValueError(
-            f"{where}: volume of shape {tuple(shape)} looks channels-first (C, S0, S1, S2), MONAI's layout; "
-            f"jaxaug takes (S0, S1, S2, C): pass jnp.moveaxis(volume, 0, -1)"
-        )
-    dtype = jnp.dtype(volume.dtype)
-    if not (jnp.issubdtype(dtype, jnp.integer) or jnp.issubdtype(dtype, jnp.floating)):
-        raise TypeError(f"{where}: volume must hold real numbers (integer or float), got dtype {dtype}")
-
-
-def check_label(where: str, label: Any, volume_shape: tuple[int, ...]) -> None:
-    """Raise unless `label` is an integer (S0, S1, S2) or (S0, S1, S2, 1) volume of the volume's size."""
-    shape = getattr(label, "shape", None)
-    if shape is None or len(shape) not in (3, 4) or (len(shape) == 4 and shape[3] != 1):
-        raise ValueError(f"{where}: label (mask) must have shape (S0, S1, S2) or (S0, S1, S2, 1), got {shape}")
-    if tuple(shape[:3]) != tuple(volume_shape[:3]):
-        raise ValueError(
-            f"{where}: label (mask) must have the volume's spatial shape {tuple(volume_shape[:3])}, got {tuple(shape)}"
-        )
-    dtype = jnp.dtype(label.dtype)
-    if not (jnp.issubdtype(dtype, jnp.integer) or dtype == jnp.bool_):
-        raise TypeError(f"{where}: label (mask) must be integer class ids (or bool), got dtype {dtype}")
 
 
 def work(where: str, volume: ArrayLike) -> tuple[jax.Array, jnp.dtype]:

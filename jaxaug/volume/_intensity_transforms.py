@@ -22,9 +22,10 @@ import numpy as np
 from jax.typing import ArrayLike
 
 from jaxaug import _checks
-from jaxaug._base import PixelTransform, Shape, normal_noise, split_key, uniform_vector
+from jaxaug._base import Shape, normal_noise, split_key, uniform_vector
 from jaxaug._image_transforms import ScaleIntensityRange as _ScaleIntensityRange2D
 from jaxaug.volume import _intensity as ops
+from jaxaug.volume._transforms import VolumeTransform
 
 
 def _freeze(obj: Any, name: str, value: Any) -> None:
@@ -74,32 +75,18 @@ def _apply_image(transform: Any, params: Any, volume: jax.Array) -> jax.Array:
     return transform.apply_image(params, volume)
 
 
-class VolumeIntensityTransform(PixelTransform):
-    """A random intensity step for one (S0, S1, S2, C) volume; the label passes through."""
+class VolumeIntensityTransform(VolumeTransform):
+    """A random intensity step for one (S0, S1, S2, C) volume; the label passes through.
 
-    accepts_physical_units = True
+    Subclasses define ``apply_image(params, volume)``; it runs compiled once per transform and
+    volume shape.
+    """
 
-    def apply(self, params: Any, volume: ArrayLike, mask: ArrayLike | None = None) -> Any:
-        """Apply drawn `params`: returns the volume, or ``(volume, label)`` when a label is given."""
-        name = type(self).__name__
-        volume = jnp.asarray(volume)
-        ops.check_volume(name, volume)
-        if mask is not None:
-            mask = jnp.asarray(mask)
-            ops.check_label(name, mask, volume.shape)
-        out = _apply_image(self, params, volume)
-        return out if mask is None else (out, mask)
-
-    def __call__(self, key: jax.Array, volume: ArrayLike, mask: ArrayLike | None = None) -> Any:
-        """Draw parameters from `key` and apply them: the volume, or ``(volume, label)``."""
-        name = type(self).__name__
-        _checks.check_key(name, key)
-        volume = jnp.asarray(volume)
-        ops.check_volume(name, volume)
-        return self.apply(self.sample(key, volume.shape), volume, mask)
+    def apply_image(self, params: Any, image: jax.Array) -> jax.Array:
+        raise NotImplementedError
 
     def apply_pair(self, params: Any, image: jax.Array, mask: jax.Array | None) -> tuple[jax.Array, jax.Array | None]:
-        return self.apply_image(params, image), mask
+        return _apply_image(self, params, image), mask
 
     def _gate(self, applied: jax.Array, out: jax.Array, volume: jax.Array) -> jax.Array:
         x, out_dtype = ops.work(type(self).__name__, volume)
@@ -107,13 +94,13 @@ class VolumeIntensityTransform(PixelTransform):
 
 
 @dataclass(frozen=True)
-class ScaleIntensityRange(_ScaleIntensityRange2D):
+class ScaleIntensityRange(VolumeIntensityTransform, _ScaleIntensityRange2D):
     """Map intensities from [a_min, a_max] to [b_min, b_max]: a CT or MR window on a volume.
 
-    ``ja.ScaleIntensityRange`` for (S0, S1, S2, C) volumes; the op is
-    ``jaxaug.volume.scale_intensity_range`` (the same pointwise function as 2-D). All arguments
-    static; a_min < a_max, all finite. Shapes: (S0, S1, S2, C) any real dtype -> float (float32
-    for integers). The label passes through.
+    ``ja.ScaleIntensityRange`` (its fields, checks and op) for (S0, S1, S2, C) volumes; the op is
+    ``jaxaug.volume.scale_intensity_range``, the same pointwise function as in 2-D. All
+    arguments static; a_min < a_max, all finite. Shapes: (S0, S1, S2, C) any real dtype ->
+    float (float32 for integers). The label passes through.
     MONAI: ``ScaleIntensityRange(a_min, a_max, b_min, b_max, clip=False)``.
 
     Example:
@@ -124,13 +111,8 @@ class ScaleIntensityRange(_ScaleIntensityRange2D):
       0.5
     """
 
-    def apply(self, params: Any, volume: ArrayLike, mask: ArrayLike | None = None) -> Any:
-        """Apply: returns the volume, or ``(volume, label)`` when a label is given."""
-        return VolumeIntensityTransform.apply(self, params, volume, mask)  # type: ignore[arg-type]
-
-    def __call__(self, key: jax.Array, volume: ArrayLike, mask: ArrayLike | None = None) -> Any:
-        """Apply (nothing is drawn): the volume, or ``(volume, label)``."""
-        return VolumeIntensityTransform.__call__(self, key, volume, mask)  # type: ignore[arg-type]
+    def apply_image(self, params: Any, image: jax.Array) -> jax.Array:
+        return _ScaleIntensityRange2D.apply_image(self, params, image)
 
 
 @dataclass(frozen=True)
