@@ -433,7 +433,9 @@ def gibbs_noise(volume: ArrayLike, alpha: ArrayLike = 0.1) -> jax.Array:
       volume: (S0, S1, S2, C), integer or float; each channel is transformed on its own.
       alpha: in [0, 1], may be traced. 0 keeps every frequency whose distance from the centre
         of k-space is within ``max(shape) / sqrt(2)`` (all of them unless the volume is close to
-        a cube: MONAI's radius is the 2-D one), 1 keeps only the centre.
+        a cube: MONAI's radius is the 2-D one), 1 keeps only the point ``(n - 1) / 2``: the mean
+        of each channel when every side is odd, nothing when a side is even (MONAI's centre is
+        then half a voxel off the zero frequency at ``n // 2``).
 
     Returns:
       (S0, S1, S2, C) float, the real part of the inverse transform. Global: a non-finite voxel
