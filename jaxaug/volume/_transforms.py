@@ -834,8 +834,8 @@ class RandCropByPosNegLabel(VolumeTransform):
         index = jnp.where(count > 0, index, centre_of_volume)
         centre = jnp.stack(jnp.unravel_index(index, shape[:3]), axis=-1)
         # MONAI's correct_crop_centers: centres in [roi // 2, end - 1], end = int(size + 1 - roi / 2).
-        low = np.asarray([r // 2 for r in roi])
-        end = np.asarray([int(shape[a] + 1 - roi[a] / 2) for a in range(3)])
+        low = np.asarray([[r // 2 for r in roi]])
+        end = np.asarray([[int(shape[a] + 1 - roi[a] / 2) for a in range(3)]])
         end = np.where(low == end, end + 1, end)
         centre = jnp.clip(centre, low, end - 1)
         return (centre - low).astype(jnp.int32)
