@@ -64,6 +64,7 @@ from jaxaug.volume._intensity_transforms import (
     RandShiftIntensity,
     ScaleIntensityRange,
 )
+from jaxaug.volume import presets  # noqa: E402  (after the transforms it builds on)
 
 
 __all__ = [
@@ -117,5 +118,6 @@ __all__ = [
     "scale_intensity_range",
     "shift_intensity",
     "window",
+    "presets",
 
 ]
