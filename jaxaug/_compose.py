@@ -29,6 +29,8 @@ def _check_transforms(where: str, transforms: Any) -> tuple[Transform, ...]:
                 f"{where}: transforms[{i}] must be a jaxaug transform (e.g. ja.RandomHorizontalFlip()), "
                 f"got {type(t).__name__}"
             )
+        if getattr(t, "is_volume", False):
+            raise TypeError(f"{where}: transforms[{i}] ({type(t).__name__}) is a volume transform; chain volume steps with ja.volume.Compose")
     return tuple(transforms)
 
 

@@ -29,7 +29,16 @@ def _freeze(obj: Any, name: str, value: Any) -> None:
 
 class VolumeTransform(Transform):
     """Base of the volume transforms: one (S0, S1, S2, C) volume and an optional integer label
-    (S0, S1, S2) or (S0, S1, S2, 1), which follows every spatial step by nearest sampling."""
+    (S0, S1, S2) or (S0, S1, S2, 1), which follows every spatial step by nearest sampling.
+
+    Subclasses define ``sample(key, shape)``, ``apply_pair(params, volume, label)`` and, when
+    the shape changes, ``output_shape(shape)``; the checks of volume, label and key are here.
+
+    Example:
+      >>> import jax, jax.numpy as jnp, jaxaug as ja
+      >>> isinstance(ja.volume.RandFlip(), ja.volume.VolumeTransform)
+      True
+    """
 
     is_volume = True
     accepts_physical_units = True
@@ -63,6 +72,11 @@ class SpatialTransform(VolumeTransform):
     `mode` is "bilinear" or "nearest", or None for exact index maps (flips, quarter turns,
     crops), which keep the dtype; `padding_mode` is "zeros", "border" or "reflection", or None
     for maps that never read outside the input.
+
+    Example:
+      >>> import jax, jaxaug as ja
+      >>> ja.volume.RandFlip(prob=1.0, spatial_axis=0).matrix(ja.volume.RandFlip(prob=1.0, spatial_axis=0).sample(jax.random.key(0), (4, 5, 6, 1)), (4, 5, 6, 1))[0]
+      Array([-1.,  0.,  0.,  3.], dtype=float32)
     """
 
     is_geometric = True
