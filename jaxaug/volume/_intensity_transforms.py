@@ -749,9 +749,9 @@ class RandKSpaceSpikeNoise(VolumeIntensityTransform):
                 f"{channels}-channel volume; give one per channel"
             )
         spots = channels if self.channel_wise else 1
-        keys = split_key(k_loc, 3)
-        loc = jnp.stack([_randint(keys[a], 0, shape[a], spots) for a in range(3)], axis=-1)
-        loc = jnp.broadcast_to(loc, (channels, 3))
+        dims = np.asarray([shape[:3]], np.float32)
+        loc = jnp.minimum(jnp.floor(uniform_vector(k_loc, spots * 3).reshape(spots, 3) * dims), dims - 1)
+        loc = jnp.broadcast_to(loc.astype(jnp.int32), (channels, 3))
         return Spikes(_checks.bernoulli(k_apply, self.prob), loc, uniform_vector(k_u, channels))
 
     def apply_image(self, params: Spikes, image: jax.Array) -> jax.Array:
@@ -834,31 +834,32 @@ class RandCoarseDropout(VolumeIntensityTransform):
         k_apply, k_count, k_size, k_corner, k_noise = split_key(key, 5)
         most = self.holes if self.max_holes is None else self.max_holes
         count = jnp.asarray(self.holes) if self.max_holes is None else _randint(k_count, self.holes, most + 1, 1)[0]
-        dims = shape[:3]
-        low = [d if s <= 0 else s for s, d in zip(self.spatial_size, dims)]
-        size_keys, corner_keys = split_key(k_size, 3), split_key(k_corner, 3)
-        sizes, corners = [], []
-        for a in range(3):
-            if self.max_spatial_size is None:
-                s = jnp.full((most,), low[a], jnp.int32)
-            else:
-                high = dims[a] if self.max_spatial_size[a] <= 0 else self.max_spatial_size[a]
-                s = _randint(size_keys[a], low[a], max(high, low[a]) + 1, most)
-            s = jnp.minimum(s, dims[a])
-            sizes.append(s)
-            corners.append(_randint(corner_keys[a], 0, dims[a] - s + 1, most))
+        dims = np.asarray([shape[:3]], np.float32)  # (1, 3): broadcasts over the holes
+        low = np.where(np.asarray([self.spatial_size]) <= 0, dims, self.spatial_size).astype(np.float32)
+        if self.max_spatial_size is None:
+            size = jnp.broadcast_to(jnp.asarray(low), (most, 3))
+        else:
+            high = np.maximum(np.where(np.asarray([self.max_spatial_size]) <= 0, dims, self.max_spatial_size), low).astype(np.float32)
+            # numpy's randint(low, high + 1) per hole and axis, as MONAI draws them.
+            size = low + jnp.floor(uniform_vector(k_size, most * 3).reshape(most, 3) * (high - low + 1))
+            size = jnp.minimum(size, high)
+        size = jnp.minimum(size, dims)
+        corner = jnp.floor(uniform_vector(k_corner, most * 3).reshape(most, 3) * (dims - size + 1))
+        corner = jnp.minimum(corner, dims - size)
         return Holes(
-            _checks.bernoulli(k_apply, self.prob), count, jnp.stack(sizes, -1), jnp.stack(corners, -1), k_noise
+            _checks.bernoulli(k_apply, self.prob), count, size.astype(jnp.int32), corner.astype(jnp.int32), k_noise
         )
 
     def apply_image(self, params: Holes, image: jax.Array) -> jax.Array:
         x, _ = ops.work("RandCoarseDropout", image)
-        grids = [jnp.arange(n) for n in x.shape[:3]]
-        inside = jnp.zeros(x.shape[:3], bool)
-        for h in range(params.size.shape[0]):
-            box = [(g >= params.corner[h, a]) & (g < params.corner[h, a] + params.size[h, a]) for a, g in enumerate(grids)]
-            hole = box[0][:, None, None] & box[1][None, :, None] & box[2][None, None, :]
-            inside = inside | (hole & (h < params.count))
+        most = params.size.shape[0]
+        box = []
+        for a, n in enumerate(x.shape[:3]):
+            g = jnp.arange(n)[None, :]
+            box.append((g >= params.corner[:, a : a + 1]) & (g < params.corner[:, a : a + 1] + params.size[:, a : a + 1]))
+        holes = box[0][:, :, None, None] & box[1][:, None, :, None] & box[2][:, None, None, :]
+        active = (jnp.arange(most) < params.count)[:, None, None, None]
+        inside = jnp.any(holes & active, axis=0)
         if isinstance(self.fill_value, float):
             fill = jnp.full(x.shape, self.fill_value, x.dtype)
         else:
