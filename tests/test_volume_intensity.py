@@ -347,9 +347,9 @@ def test_integer_ct_comes_out_float32_in_hounsfield_units():
 def test_presets_flip_only_where_allowed():
     flips = lambda pipeline: [t.spatial_axis for t in pipeline.transforms if isinstance(t, V.RandFlip)]  # noqa: E731
     assert flips(V.presets.brain_mri()) == []  # lateralised by default: no flip across the midline
-    assert flips(V.presets.brain_mri(lateralised=False, left_right_axis=2)) == [2]
+    assert flips(V.presets.brain_mri(lateralised=False, left_right_axis=2)) == [(2,)]
     assert flips(V.presets.ct_segmentation()) == []
-    assert flips(V.presets.ct_segmentation(flip_axes=(0,))) == [0]
+    assert flips(V.presets.ct_segmentation(flip_axes=(0,))) == [(0,)]
     ct = V.presets.ct_segmentation(a_min=-1350, a_max=150)
     assert isinstance(ct.transforms[0], V.ScaleIntensityRange) and ct.transforms[0].clip  # the window comes first
     assert isinstance(V.presets.brain_mri().transforms[-1], V.NormalizeIntensity)
