@@ -447,6 +447,11 @@ def batch(transform: Callable[..., Any], chunk_size: int | None = None) -> Calla
         images = jnp.asarray(images)
         if images.ndim < 1 or images.shape[0] < 1:
             raise ValueError(f"batch: images must have a leading batch axis of size >= 1, got shape {images.shape}")
+        if getattr(transform, "is_volume", False) and images.ndim == 4:
+            raise ValueError(
+                f"batch: volumes must be a batch (N, S0, S1, S2, C), got one volume of shape {images.shape}; "
+                "call the transform directly for one volume, or add the batch axis: volumes[None]"
+            )
         if isinstance(transform, Transform) and images.ndim == 3:
             raise ValueError(
                 f"batch: images must be a batch (N, H, W, C), got one image of shape {images.shape}; "

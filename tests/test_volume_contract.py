@@ -16,10 +16,12 @@ from jaxaug import volume as V
 SHAPE = (8, 8, 6, 2)  # axes 0 and 1 equal so RandRotate90 keeps the shape; 6 != 8 keeps the rest honest
 
 
-def case(name, make, *, p0=None, deterministic=False):
+def case(name, make, *, p0=None, deterministic=False, eager=True):
     """One transform: `make` builds it, `p0` builds it with prob=0, `deterministic` says no draw.
-    Every call passes a label (RandCropByPosNegLabel needs one)."""
-    return pytest.param({"make": make, "p0": p0, "deterministic": deterministic}, id=name)
+    Every call passes a label (RandCropByPosNegLabel needs one). `eager=False` skips the eager
+    run (Compose: its own code is the same Python eagerly and under jit, and its steps are
+    checked eagerly one by one; its eager run costs half a minute of op-by-op compiles)."""
+    return pytest.param({"make": make, "p0": p0, "deterministic": deterministic, "eager": eager}, id=name)
 
 
 AFFINE = dict(rotate_range=(0.3, (0.1, 0.4), 0.2), shear_range=(0.1, 0.0, 0.05), translate_range=(1.0, 2.0, 0.5), scale_range=(0.1, 0.2, 0.1))
@@ -29,16 +31,14 @@ CASES = [
     case("RandRotate90", lambda: V.RandRotate90(prob=0.8), p0=lambda: V.RandRotate90(prob=0)),
     case("RandRotate", lambda: V.RandRotate(range_x=0.4, range_z=(0.1, 0.3), prob=0.9, spacing=(1.0, 1.0, 2.5)), p0=lambda: V.RandRotate(range_x=0.4, prob=0)),
     case("RandZoom", lambda: V.RandZoom(prob=0.9, min_zoom=0.7, max_zoom=1.3), p0=lambda: V.RandZoom(prob=0)),
-    case("RandAffine", lambda: V.RandAffine(prob=0.9, **AFFINE), p0=lambda: V.RandAffine(prob=0, **AFFINE)),
-    case("RandAffine-zeros-size", lambda: V.RandAffine(prob=1, rotate_range=0.5, spatial_size=(6, 7, 5), padding_mode="zeros")),
+    case("RandAffine", lambda: V.RandAffine(prob=0.9, padding_mode="zeros", **AFFINE), p0=lambda: V.RandAffine(prob=0, **AFFINE)),
     case("Rand3DElastic", lambda: V.Rand3DElastic((1.0, 2.0), (0.5, 1.5), prob=0.9, rotate_range=0.2), p0=lambda: V.Rand3DElastic((1.0, 2.0), (0.5, 1.5), prob=0)),
     case("RandSpatialCrop", lambda: V.RandSpatialCrop((5, 4, 3))),
     case("CenterSpatialCrop", lambda: V.CenterSpatialCrop((5, 4, 9)), deterministic=True),
     case("SpatialPad", lambda: V.SpatialPad((9, 11, 7)), deterministic=True),
     case("Resize", lambda: V.Resize((5, 10, 7)), deterministic=True),
     case("RandCropByPosNegLabel", lambda: V.RandCropByPosNegLabel((4, 5, 3), pos=2, neg=1, num_samples=3)),
-    case("Compose", lambda: V.Compose([V.RandSpatialCrop((7, 7, 5)), V.RandFlip(0.5, 0), V.RandRotate90(0.5), V.RandAffine(0.9, **AFFINE)])),
-    case("Compose-patches", lambda: V.Compose([V.RandCropByPosNegLabel((5, 5, 4), num_samples=2), V.RandAxisFlip(0.5), V.RandAffine(0.9, rotate_range=0.3)])),
+    case("Compose", lambda: V.Compose([V.RandCropByPosNegLabel((5, 5, 4), num_samples=2), V.RandRotate90(0.5), V.RandAffine(0.9, **AFFINE)]), eager=False),
     # intensity
     case("ScaleIntensityRange", lambda: V.ScaleIntensityRange(0.1, 0.8, -1.0, 2.0, clip=True), deterministic=True),
     case("NormalizeIntensity", lambda: V.NormalizeIntensity(nonzero=True, channel_wise=True), deterministic=True),
@@ -105,18 +105,18 @@ def test_one_example(c):
     distinct = len({v.tobytes() for v in volumes})
     assert distinct == 1 if c["deterministic"] else distinct > 1
     np.testing.assert_array_equal(x_np, before)
-    for dtype in (jnp.int16, jnp.bfloat16):
-        out = jax.eval_shape(lambda k, x: t(k, x, label)[0], jax.random.key(0), jax.ShapeDtypeStruct(SHAPE, dtype))
-        assert out.shape == expected and out.dtype in (dtype, jnp.float32)
+    ints = jax.eval_shape(lambda k, x: t(k, x, label)[0], jax.random.key(0), jax.ShapeDtypeStruct(SHAPE, jnp.int16))
+    assert ints.shape == expected and ints.dtype in (jnp.int16, jnp.float32)  # exact steps keep int16
     # Legacy keys draw what typed keys draw.
     typed, legacy = t.sample(jax.random.key(5), SHAPE), t.sample(jax.random.PRNGKey(5), SHAPE)
     for a, b in zip(jax.tree_util.tree_leaves(typed), jax.tree_util.tree_leaves(legacy)):
         if jnp.issubdtype(a.dtype, jax.dtypes.prng_key):  # a key kept for a noise field
             a = jax.random.key_data(a)
         np.testing.assert_array_equal(np.asarray(a), np.asarray(b))
-    eager, eager_label = t.apply(typed, x_np, label)
-    np.testing.assert_allclose(np.asarray(eager), volumes[5], atol=2e-5)
-    np.testing.assert_array_equal(np.asarray(eager_label), np.asarray(outs[5][1]))
+    if c["eager"]:
+        eager, eager_label = t.apply(typed, x_np, label)
+        np.testing.assert_allclose(np.asarray(eager), volumes[5], atol=2e-5)
+        np.testing.assert_array_equal(np.asarray(eager_label), np.asarray(outs[5][1]))
     # The label lands where the same transform with nearest sampling puts a volume holding it.
     out_label = outs[2][1]
     assert out_label.shape == volumes[2].shape[:-1] and out_label.dtype == label.dtype

@@ -13,6 +13,8 @@ displacements on an anisotropic grid); it is never assumed isotropic.
 Two layers, as in 2-D: functional ops with explicit parameters (``flip``, ``rot90``,
 ``affine``, ...) and random transforms named and defaulted like MONAI's array transforms
 (``RandFlip``, ``RandAffine``, ``RandCropByPosNegLabel``, ...), with MONAI's ``prob``.
+``jaxaug.volume.Compose`` chains them and resamples neighbouring spatial steps once (4x4
+matrices); ``ja.Compose`` stays 2-D.
 """
 
 # Spatial ops and transforms (_spatial.py, _transforms.py).

@@ -374,11 +374,11 @@ def flip(volume: ArrayLike, spatial_axis: int | Sequence[int] | None = None) -> 
     """
     volume = jnp.asarray(volume)
     check_volume("flip", volume)
-    axes = _spatial_axes("flip", "spatial_axis", spatial_axis)
+    axes = spatial_axes_tuple("flip", "spatial_axis", spatial_axis)
     return jnp.flip(volume, axis=axes)
 
 
-def _spatial_axes(where: str, name: str, spatial_axis: Any) -> tuple[int, ...]:
+def spatial_axes_tuple(where: str, name: str, spatial_axis: Any) -> tuple[int, ...]:
     if spatial_axis is None:
         return (0, 1, 2)
     axes = (spatial_axis,) if _checks.is_int(spatial_axis) else tuple(spatial_axis)
@@ -487,7 +487,7 @@ def resize_coords(in_size: int, out_size: int, mode: str = "bilinear") -> jax.Ar
     return (i + 0.5) * (in_size / out_size) - 0.5
 
 
-def _axis_coords(coords: Sequence[jax.Array]) -> list[jax.Array]:
+def axis_coords(coords: Sequence[jax.Array]) -> list[jax.Array]:
     shapes = [(-1, 1, 1), (1, -1, 1), (1, 1, -1)]
     return [c.reshape(s) for c, s in zip(coords, shapes)]
 
@@ -518,7 +518,7 @@ def resize(volume: ArrayLike, spatial_size: int | Sequence[int], mode: str = "tr
     check_volume("resize", volume)
     mode = check_mode("resize", mode)
     out = spatial_triple("resize", "spatial_size", spatial_size, volume.shape)
-    coords = _axis_coords([resize_coords(volume.shape[a], out[a], mode) for a in range(3)])
+    coords = axis_coords([resize_coords(volume.shape[a], out[a], mode) for a in range(3)])
     return sample(volume, coords, mode=mode, padding_mode="border")
 
 
@@ -560,7 +560,7 @@ def zoom(volume: ArrayLike, zoom: ArrayLike, mode: str = "trilinear") -> jax.Arr
     check_volume("zoom", volume)
     mode = check_mode("zoom", mode)
     factors = zoom_factors("zoom", zoom)
-    coords = _axis_coords([zoom_coords(volume.shape[a], factors[a], mode) for a in range(3)])
+    coords = axis_coords([zoom_coords(volume.shape[a], factors[a], mode) for a in range(3)])
     return sample(volume, coords, mode=mode, padding_mode="border")
 
 

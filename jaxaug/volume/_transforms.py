@@ -172,11 +172,11 @@ class RandFlip(SpatialTransform):
 
     def __post_init__(self) -> None:
         _freeze(self, "prob", _check_prob("RandFlip", self.prob))
-        axes = S._spatial_axes("RandFlip", "spatial_axis", self.spatial_axis)
+        axes = S.spatial_axes_tuple("RandFlip", "spatial_axis", self.spatial_axis)
         _freeze(self, "spatial_axis", None if self.spatial_axis is None else axes)
 
     def sample(self, key: jax.Array, shape: Shape) -> Flips:
-        axes = S._spatial_axes("RandFlip", "spatial_axis", self.spatial_axis)
+        axes = S.spatial_axes_tuple("RandFlip", "spatial_axis", self.spatial_axis)
         apply = _checks.bernoulli(key, self.prob)
         return Flips(apply & jnp.asarray([a in axes for a in range(3)]))
 
@@ -253,9 +253,9 @@ class RandRotate90(SpatialTransform):
         return tuple(shape)
 
     def sample(self, key: jax.Array, shape: Shape) -> QuarterTurns:
-        k_apply, k_turns = split_key(key, 2)
-        k = jax.random.randint(k_turns, (), 1, self.max_k + 1)
-        return QuarterTurns(jnp.where(_checks.bernoulli(k_apply, self.prob), k, 0))
+        u = uniform_vector(key, 2)  # apply or not, and k: independent elements of one draw
+        k = 1 + jnp.minimum(jnp.floor(u[1] * self.max_k), self.max_k - 1).astype(jnp.int32)
+        return QuarterTurns(jnp.where(u[0] < jnp.asarray(self.prob, jnp.float32), k, 0))
 
     def matrix(self, params: QuarterTurns, shape: Shape) -> jax.Array:
         self.output_shape(shape)
@@ -305,15 +305,17 @@ def _affine_output_shape(t: Any, shape: Shape) -> Shape:
     return (*S.spatial_triple(type(t).__name__, "spatial_size", t.spatial_size, shape), shape[3])
 
 
-def _draw_affine(t: Any, key: jax.Array) -> AffineParams:
-    k_rotate, k_shear, k_translate, k_scale = split_key(key, 4)
-    return AffineParams(
-        _draw(k_rotate, t.rotate_range, 3, 0.0),
-        _draw(k_shear, t.shear_range, 6, 0.0),
-        _draw(k_translate, t.translate_range, 3, 0.0),
-        1.0 + _draw(k_scale, t.scale_range, 3, 0.0),
-    )
-
+def _draw_affine(t: Any, u: jax.Array) -> AffineParams:
+    """All fifteen parameters from fifteen uniforms in [0, 1) (drawn at once: each separate
+    random-bits kernel adds compile time under vmap); unset ranges keep the identity's values."""
+    ranges = []
+    for name, length in (("rotate_range", 3), ("shear_range", 6), ("translate_range", 3), ("scale_range", 3)):
+        given = getattr(t, name)
+        ranges.extend(given + ((0.0, 0.0),) * (length - len(given)))
+    lo = jnp.asarray([r[0] for r in ranges], jnp.float32)
+    hi = jnp.asarray([r[1] for r in ranges], jnp.float32)
+    drawn = lo + u * (hi - lo)
+    return AffineParams(drawn[:3], drawn[3:9], drawn[9:12], 1.0 + drawn[12:])
 
 
 @dataclass(frozen=True)
@@ -405,8 +407,10 @@ class RandAffine(SpatialTransform):
         return _affine_output_shape(self, shape)
 
     def sample(self, key: jax.Array, shape: Shape) -> AffineParams:
-        k_apply, k_affine = split_key(key, 2)
-        return _affine_when(_checks.bernoulli(k_apply, self.prob), _draw_affine(self, k_affine))
+        # One draw: element 0 decides whether to apply, the other fifteen are the parameters
+        # (independent elements of one threefry stream).
+        u = uniform_vector(key, 16)
+        return _affine_when(u[0] < jnp.asarray(self.prob, jnp.float32), _draw_affine(self, u[1:]))
 
     def matrix(self, params: AffineParams, shape: Shape) -> jax.Array:
         return S.affine_matrix(*params, shape, self.output_shape(shape), self.spacing)
@@ -469,7 +473,7 @@ class Rand3DElastic(VolumeTransform):
         offsets = jax.random.uniform(k_offsets, (*out, 3), minval=-1.0, maxval=1.0)
         sigma = jax.random.uniform(k_sigma, (), minval=self.sigma_range[0], maxval=self.sigma_range[1])
         magnitude = jax.random.uniform(k_magnitude, (), minval=self.magnitude_range[0], maxval=self.magnitude_range[1])
-        return Elastic(offsets, sigma, jnp.where(apply, magnitude, 0.0), _affine_when(apply, _draw_affine(self, k_affine)))
+        return Elastic(offsets, sigma, jnp.where(apply, magnitude, 0.0), _affine_when(apply, _draw_affine(self, uniform_vector(k_affine, 15))))
 
     def apply_pair(self, params: Elastic, volume: jax.Array, label: jax.Array | None) -> tuple[jax.Array, jax.Array | None]:
         out_shape = self.output_shape(volume.shape)
@@ -536,11 +540,11 @@ class RandZoom(VolumeTransform):
 
     def apply_pair(self, params: Zooms, volume: jax.Array, label: jax.Array | None) -> tuple[jax.Array, jax.Array | None]:
         mode = S.check_mode("RandZoom", self.mode)
-        coords = S._axis_coords([S.zoom_coords(volume.shape[a], params.zoom[a], mode) for a in range(3)])
+        coords = S.axis_coords([S.zoom_coords(volume.shape[a], params.zoom[a], mode) for a in range(3)])
         out = S.sample(volume, coords, mode=mode, padding_mode="border")
         if label is None:
             return out, None
-        label_coords = S._axis_coords([S.zoom_coords(volume.shape[a], params.zoom[a], "nearest") for a in range(3)])
+        label_coords = S.axis_coords([S.zoom_coords(volume.shape[a], params.zoom[a], "nearest") for a in range(3)])
         return out, S.sample_label(label, label_coords, "border")
 
 
@@ -727,7 +731,7 @@ class Resize(VolumeTransform):
         out = S.resize(volume, size, self.mode)
         if label is None:
             return out, None
-        coords = S._axis_coords([S.resize_coords(volume.shape[a], size[a], "nearest") for a in range(3)])
+        coords = S.axis_coords([S.resize_coords(volume.shape[a], size[a], "nearest") for a in range(3)])
         return out, S.sample_label(label, coords, "border")
 
 
