@@ -48,9 +48,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--out", default="volume_augmentation.png", help="PNG to write")
     parser.add_argument("-n", type=int, default=3, help="augmented draws of the preset (default: 3)")
-    parser.add_argument("--quick", action="store_true", help="two draws (for the tests)")
+    parser.add_argument("--quick", action="store_true", help="one draw and two artefacts (for the tests)")
     args = parser.parse_args()
-    n = 2 if args.quick else args.n
+    n = 1 if args.quick else args.n
 
     t1, spacing = load_t1()
     label = threshold_label(t1)
@@ -64,6 +64,8 @@ def main() -> None:
         "RandGibbsNoise(alpha 0.6)": volume.RandGibbsNoise(prob=1, alpha=(0.6, 0.6)),
         "RandRicianNoise(std 0.3 rel.)": volume.RandRicianNoise(prob=1, std=0.3, relative=True, sample_std=False),
     }
+    if args.quick:
+        showcase = dict(list(showcase.items())[1:3])
     rows = [("original", t1, label)]
     rows += [(f"brain_mri draw {i}", np.asarray(views[i]), np.asarray(view_labels[i])) for i in range(n)]
     for k, (name, t) in enumerate(showcase.items()):
