@@ -5,6 +5,7 @@ test_volume_intensity_reference.py; the shared contract in test_volume_contract.
 import dataclasses
 import functools
 import math
+import os
 
 import jax
 import jax.numpy as jnp
@@ -120,6 +121,10 @@ def test_smoothing_a_point_gives_monai_s_separable_erf_kernel():
 # --- NaN --------------------------------------------------------------------------------------
 
 LOCAL = [t for t in FIRING if not isinstance(t, (V.RandGibbsNoise, V.RandKSpaceSpikeNoise, V.RandGaussianSmooth, V.RandGaussianSharpen))]
+if os.environ.get("HYPOTHESIS_PROFILE") != "thorough":
+    # The steps that take statistics over the whole volume, where a NaN could leak; the purely
+    # pointwise ones run under the thorough profile (each is a compile: CI time).
+    LOCAL = [t for t in LOCAL if isinstance(t, (V.RandRicianNoise, V.RandAdjustContrast, V.RandHistogramShift, V.RandCoarseDropout, V.NormalizeIntensity))]
 
 
 @pytest.mark.parametrize("t", LOCAL, ids=[type(t).__name__ for t in LOCAL])
