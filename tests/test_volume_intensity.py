@@ -143,7 +143,7 @@ def test_smoothing_spreads_a_nan_only_within_the_kernel():
     assert (np.abs(nan[:, :3] - [5, 6, 4]) <= [2, 1, 1]).all() and len(nan) == 5 * 3 * 3
     # A traced sigma drawn small inside a wide kernel reads only its own tail.
     t = V.RandGaussianSmooth((0.3, 2.0), (0.3, 2.0), (0.3, 2.0), prob=1)
-    params = V._intensity_transforms.Sigma3(jnp.asarray(True), jnp.asarray([0.3, 0.3, 0.3]))
+    params = V._artefact_transforms.Sigma3(jnp.asarray(True), jnp.asarray([0.3, 0.3, 0.3]))
     assert np.isnan(np.asarray(t.apply(params, x))).sum() == 3 * 3 * 3
 
 

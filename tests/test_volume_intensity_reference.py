@@ -16,16 +16,8 @@ import pytest
 
 from jaxaug import volume
 from jaxaug.volume import _intensity_transforms as transforms
-from jaxaug.volume._intensity_transforms import (
-    Coefficients,
-    ControlPoints,
-    Factor,
-    Holes,
-    Noise,
-    Sharpen,
-    Sigma3,
-    Spikes,
-)
+from jaxaug.volume._artefact_transforms import ControlPoints, Holes, Sharpen, Sigma3, Spikes
+from jaxaug.volume._intensity_transforms import Coefficients, Factor, Noise
 
 REF = np.load(Path(__file__).parent / "reference" / "monai_intensity_reference.npz")
 MR, CT, CUBE = REF["in/mr"], REF["in/ct"], REF["in/cube"]

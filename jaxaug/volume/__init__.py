@@ -37,7 +37,7 @@ from jaxaug.volume._transforms import (
     VolumeTransform,
 )
 
-# Intensity ops and transforms (_intensity.py, _intensity_transforms.py).
+# Intensity ops and transforms (_intensity.py, _intensity_transforms.py, _artefact_transforms.py).
 from jaxaug.volume._intensity import (
     adjust_contrast,
     gaussian_sharpen,
@@ -54,17 +54,19 @@ from jaxaug.volume._intensity_transforms import (
     NormalizeIntensity,
     RandAdjustContrast,
     RandBiasField,
-    RandCoarseDropout,
     RandGaussianNoise,
+    RandRicianNoise,
+    RandScaleIntensity,
+    RandShiftIntensity,
+    ScaleIntensityRange,
+)
+from jaxaug.volume._artefact_transforms import (
+    RandCoarseDropout,
     RandGaussianSharpen,
     RandGaussianSmooth,
     RandGibbsNoise,
     RandHistogramShift,
     RandKSpaceSpikeNoise,
-    RandRicianNoise,
-    RandScaleIntensity,
-    RandShiftIntensity,
-    ScaleIntensityRange,
 )
 from jaxaug.volume import presets  # noqa: E402  (after the transforms it builds on)
 
