@@ -92,9 +92,12 @@ def load_volume(path: str | Path) -> np.ndarray:
     return data
 
 
-def _display(volume: np.ndarray) -> np.ndarray:
-    """Map a volume to [0, 1] for display by its own 1st and 99th percentiles (first channel)."""
+def _display(volume: np.ndarray, windowed: bool = False) -> np.ndarray:
+    """Map a volume to [0, 1] for display (first channel): as it is after a window, else by its
+    own 1st and 99th percentiles."""
     v = np.asarray(volume, np.float64)[..., 0]
+    if windowed:
+        return np.clip(v, 0.0, 1.0)
     finite = v[np.isfinite(v)]
     lo, hi = np.percentile(finite, [1, 99]) if finite.size else (0.0, 1.0)
     return np.clip((v - lo) / max(hi - lo, 1e-6), 0.0, 1.0)
@@ -126,7 +129,8 @@ def volume_preview_grid(
     pipeline: Any, volume: np.ndarray, label: np.ndarray | None = None, n: int = 4, seed: int = 0, zoom: int = 0
 ) -> np.ndarray:
     """Rows: the original, then `n` augmented draws; columns: the mid-slices across spatial axes
-    0, 1 and 2. Each row is scaled for display on its own. Returns (H, W, 3) uint8.
+    0, 1 and 2. A pipeline that starts with a window shows every row through it; otherwise each
+    row is scaled for display on its own. Returns (H, W, 3) uint8.
 
     A pipeline that returns several patches per volume (RandCropByPosNegLabel) shows its first.
     `zoom` (0: automatic) repeats voxels so that small volumes are visible.
@@ -145,9 +149,10 @@ def volume_preview_grid(
     view_labels = [None if lab is None else (lab[..., 0] if lab.ndim == 4 else lab) for lab in view_labels]
     first = pipeline.transforms[0] if hasattr(pipeline, "transforms") else pipeline
     # The original is shown through the pipeline's window, when it starts with one.
-    shown = first.apply((), volume) if type(first).__name__ == "ScaleIntensityRange" else volume
-    rows = [_mid_slices(_display(np.asarray(shown)), label)]
-    rows += [_mid_slices(_display(v), lab) for v, lab in zip(views, view_labels)]
+    windowed = type(first).__name__ == "ScaleIntensityRange"
+    shown = first.apply((), volume) if windowed else volume
+    rows = [_mid_slices(_display(np.asarray(shown), windowed), label)]
+    rows += [_mid_slices(_display(v, windowed), lab) for v, lab in zip(views, view_labels)]
     cell_h = max(t.shape[0] for row in rows for t in row)
     cell_w = max(t.shape[1] for row in rows for t in row)
     zoom = zoom or max(1, 160 // max(cell_h, cell_w))
