@@ -7,7 +7,7 @@ import inspect
 import jax
 import pytest
 
-PUBLIC_MODULES = ["jaxaug", "jaxaug.image", "jaxaug.presets", "jaxaug.signal", "jaxaug.tabular", "jaxaug.mix", "jaxaug.tta", "jaxaug.train", "jaxaug.volume"]
+PUBLIC_MODULES = ["jaxaug", "jaxaug.image", "jaxaug.presets", "jaxaug.signal", "jaxaug.tabular", "jaxaug.mix", "jaxaug.tta", "jaxaug.train", "jaxaug.volume", "jaxaug.volume.presets"]
 # Names that are data, not functions or classes.
 CONSTANTS = {"IMAGENET_MEAN", "IMAGENET_STD", "PRESETS", "MERGES", "LOSSES"}
 # Aliases documented under their main name.

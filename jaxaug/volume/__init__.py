@@ -33,7 +33,38 @@ from jaxaug.volume._transforms import (
     VolumeTransform,
 )
 
-# Intensity ops and transforms (_intensity.py).
+# Intensity ops and transforms (_intensity.py, _intensity_transforms.py, _artefact_transforms.py).
+from jaxaug.volume._intensity import (
+    adjust_contrast,
+    gaussian_sharpen,
+    gaussian_smooth,
+    gibbs_noise,
+    k_space_spike_noise,
+    normalize_intensity,
+    scale_intensity,
+    scale_intensity_range,
+    shift_intensity,
+    window,
+)
+from jaxaug.volume._intensity_transforms import (
+    NormalizeIntensity,
+    RandAdjustContrast,
+    RandBiasField,
+    RandGaussianNoise,
+    RandRicianNoise,
+    RandScaleIntensity,
+    RandShiftIntensity,
+    ScaleIntensityRange,
+)
+from jaxaug.volume._artefact_transforms import (
+    RandCoarseDropout,
+    RandGaussianSharpen,
+    RandGaussianSmooth,
+    RandGibbsNoise,
+    RandHistogramShift,
+    RandKSpaceSpikeNoise,
+)
+from jaxaug.volume import presets  # noqa: E402  (after the transforms it builds on)
 
 
 __all__ = [
@@ -63,5 +94,30 @@ __all__ = [
     "zoom",
 
     # intensity
+    "NormalizeIntensity",
+    "RandAdjustContrast",
+    "RandBiasField",
+    "RandCoarseDropout",
+    "RandGaussianNoise",
+    "RandGaussianSharpen",
+    "RandGaussianSmooth",
+    "RandGibbsNoise",
+    "RandHistogramShift",
+    "RandKSpaceSpikeNoise",
+    "RandRicianNoise",
+    "RandScaleIntensity",
+    "RandShiftIntensity",
+    "ScaleIntensityRange",
+    "adjust_contrast",
+    "gaussian_sharpen",
+    "gaussian_smooth",
+    "gibbs_noise",
+    "k_space_spike_noise",
+    "normalize_intensity",
+    "scale_intensity",
+    "scale_intensity_range",
+    "shift_intensity",
+    "window",
+    "presets",
 
 ]
