@@ -72,7 +72,7 @@ def ct_segmentation(
 
     Returns:
       A Compose mapping (volume (S0, S1, S2, C), label (S0, S1, S2)) to
-      ((num_samples, *patch_size, C) float32 in about [0, 1], (num_samples, *patch_size) label).
+      ``((num_samples, *patch_size, C), (num_samples, *patch_size))``: float32 in about [0, 1] and the label.
 
     Example:
       >>> import jax, jax.numpy as jnp
