@@ -2,9 +2,11 @@
 
 import dataclasses
 import functools
-import hashlib
 import inspect
 import json
+import os
+import subprocess
+import sys
 
 import jax
 import jax.numpy as jnp
@@ -288,20 +290,47 @@ EAGER_VS_JIT = {"preset-xray": 2.4e-7, "preset-pathology": 2.4e-6, "preset-image
 CHUNKED_VS_VMAPPED = {"preset-xray": 2.4e-7, "preset-pathology": 0.0, "preset-imagenet": 0.0, "preset-eval": 0.0}
 
 
+_REPRODUCIBILITY_RUN = """
+import json, sys
+sys.path.insert(0, sys.argv[1])
+import jax, jax.numpy as jnp, numpy as np
+jax.config.update("jax_numpy_dtype_promotion", "strict")
+jax.config.update("jax_numpy_rank_promotion", "raise")
+import jaxaug as ja
+import test_contract as tc
+found = {}
+for p in tc.CASES:
+    if p.id not in tc.EAGER_VS_JIT:
+        continue
+    c = p.values[0]
+    t, xs, key = c["make"](), jnp.stack([tc._image(c, seed=i) for i in range(4)]), jax.random.key(7)
+    vmapped = np.asarray(jax.jit(ja.batch(t))(key, xs))
+    chunked = np.asarray(jax.jit(ja.batch(t, chunk_size=2))(key, xs))
+    eager = np.asarray(t(jax.random.split(key, 4)[0], xs[0]))
+    found[p.id] = [float(np.abs(eager - vmapped[0]).max()), float(np.abs(chunked - vmapped).max())]
+print(json.dumps(found))
+"""
+
+
+@functools.lru_cache(maxsize=None)
+def _reproducibility_at_default_xla_flags() -> dict:
+    # The suite compiles at XLA's backend optimisation level 0 (conftest.py) to save time; the
+    # README's bounds are for the default level users run, so they are measured in a fresh
+    # process without that flag.
+    env = {k: v for k, v in os.environ.items() if k != "XLA_FLAGS"}
+    done = subprocess.run(
+        [sys.executable, "-c", _REPRODUCIBILITY_RUN, os.path.dirname(os.path.abspath(__file__))],
+        capture_output=True, text=True, env=env, check=True,
+    )
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
 @pytest.mark.parametrize("c", [c for c in CASES if c.id in EAGER_VS_JIT])
 def test_presets_eager_jit_and_chunked_differ_by_at_most_the_readme_bounds(c, request):
     name = request.node.callspec.id
-    t, xs, key = c["make"](), jnp.stack([_image(c, seed=i) for i in range(4)]), jax.random.key(7)
-    vmapped = np.asarray(_jit_batch(t)(key, xs))
-    chunked = np.asarray(jax.jit(ja.batch(t, chunk_size=2))(key, xs))
-    eager = np.asarray(t(jax.random.split(key, 4)[0], xs[0]))
-    eager_vs_jit, chunked_vs_vmapped = float(np.abs(eager - vmapped[0]).max()), float(np.abs(chunked - vmapped).max())
+    eager_vs_jit, chunked_vs_vmapped = _reproducibility_at_default_xla_flags()[name]
+    # 0 in the table means bit-exact: the largest difference is then exactly 0.
     assert eager_vs_jit <= EAGER_VS_JIT[name] and chunked_vs_vmapped <= CHUNKED_VS_VMAPPED[name]
-    sha256 = lambda x: hashlib.sha256(x.tobytes()).hexdigest()
-    if EAGER_VS_JIT[name] == 0:
-        assert sha256(eager) == sha256(vmapped[0])
-    if CHUNKED_VS_VMAPPED[name] == 0:
-        assert sha256(chunked) == sha256(vmapped)
 
 
 @pytest.mark.parametrize("c", [c for c in CASES if c.values[0]["make"]().is_geometric or c.id == "Compose"])
