@@ -189,6 +189,9 @@ CASES = [
         lambda t, p, x: jnp.where(
             p.erase, F.erase(x, p.top, p.left, p.height, p.width, jax.random.normal(p.noise_key, x.shape, x.dtype)), x
         ),
+        # Bit-exact at XLA's default level; the suite compiles at level 0 (conftest.py), where the
+        # normal draw's last rounding differs by up to one ulp between the two programs.
+        atol=1e-6,
     ),
 ]
 
