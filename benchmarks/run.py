@@ -66,7 +66,7 @@ def cpu_ratios(rows: list[Row]) -> dict[int, str]:
     }
     ratios = {}
     for i, r in enumerate(rows):
-        if r.impl not in ("jaxaug", CHUNKED) or not r.items_per_cpu_s:
+        if not r.impl.startswith("jaxaug") or not r.items_per_cpu_s:
             continue
         parts = [f"{r.items_per_cpu_s / peer_speed[r.pipeline, p]:.2f}x {p[:4]}" for p in PER_IMAGE_PEERS if (r.pipeline, p) in peer_speed]
         ratios[i] = ", ".join(parts)
@@ -227,7 +227,7 @@ ROW_ORDER = (*PIPELINES, "mixup (batch)", "mixup (per example)", "cutmix (batch)
 def order(row: Row) -> tuple[int, str, int]:
     """Presets first, then mix and ECG rows, anything else, floors last; jaxaug first in each."""
     rank = ROW_ORDER.index(row.pipeline) if row.pipeline in ROW_ORDER else 90 if row.pipeline.startswith("floor") else 80
-    return (rank, row.pipeline, 0 if row.impl == "jaxaug" else 1 if row.impl == CHUNKED else 2)
+    return (rank, row.pipeline, 0 if row.impl == "jaxaug" else 1 if row.impl.startswith("jaxaug") else 2)
 
 
 def discover_peers() -> dict[str, Any]:

@@ -4,7 +4,10 @@ Each policy draws, per example, which operations run and at what magnitude (and 
 applies them with static shapes: an operation is a ``lax.switch`` over the policy's table
 (under ``vmap`` every branch runs, as with any per-example branch in JAX), the geometric
 operations share one resample through a drawn matrix, and a policy's slots are a ``lax.scan``,
-so one compiled ``ja.batch(policy)`` gives every example its own draw.
+so one compiled ``ja.batch(policy)`` gives every example its own draw. On a CPU use
+``ja.batch(policy, chunk_size=1)``: examples then run one at a time without vmap and each runs
+only its drawn operations (RandAugment: 178 CPU ms per 128 images of 224x224 against 1,128 in
+chunks of 8; benchmarks/RESULTS.md).
 
 These are natural-image tools. Solarize, posterize, equalize, autocontrast and invert change
 the grey levels a reader interprets (density on a radiograph, stain intensity on a slide), and

@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 
 import jaxaug as ja
 from jaxaug import _targets
+from jaxaug._affine_transforms import AffineDraw, PerspectiveDraw
 from jaxaug._image_transforms import Angle, CropBox, Flip, QuarterTurns
 
 REF = np.load(Path(__file__).parent / "reference" / "torchvision_boxes_reference.npz")
@@ -40,15 +41,21 @@ STEPS = {
     "rot90_1": (ja.RandomRot90(), QuarterTurns(jnp.int32(1))),
     "rot90_2": (ja.RandomRot90(), QuarterTurns(jnp.int32(2))),
     "rot90_3": (ja.RandomRot90(), QuarterTurns(jnp.int32(3))),
+    # F.affine(angle=20, translate=[1, -2], scale=1.1, shear=[5, 3]) drawn by RandomAffine.
+    "affine": (
+        ja.RandomAffine(30, translate=(0.2, 0.2), scale=(0.9, 1.2), shear=(-10, 10, -10, 10)),
+        AffineDraw(jnp.float32(20.0), jnp.array([1.0, -2.0], jnp.float32), jnp.float32(1.1), jnp.array([5.0, 3.0], jnp.float32)),
+    ),
+    # F.perspective(startpoints=the corners, endpoints=...) drawn by RandomPerspective.
+    "perspective": (
+        ja.RandomPerspective(),
+        PerspectiveDraw(jnp.bool_(True), jnp.array([[1, 2], [14, 0], [15, 10], [2, 11]], jnp.float32)),
+    ),
 }
 
 
-# Recorded for a transform that another branch adds (RandomAffine).
-NOT_YET_IN_JAXAUG = {"affine"}
-
-
 def test_every_recorded_case_is_tested():
-    assert set(CALLS) == set(STEPS) | NOT_YET_IN_JAXAUG | {"perspective"}
+    assert set(CALLS) == set(STEPS)
 
 
 class _Homography(ja.GeometricTransform):

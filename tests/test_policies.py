@@ -394,3 +394,14 @@ def test_defaults_are_torchvisions():
     assert (am.severity, am.mixture_width, am.chain_depth, am.alpha, am.all_ops, am.interpolation) == (3, 3, -1, 1.0, True, "bilinear")
     for t in (ja.RandomPosterize(4), ja.RandomSolarize(128), ja.RandomEqualize(), ja.RandomAutocontrast(), ja.RandomAdjustSharpness(2), ja.RandomInvert()):
         assert t.p == 0.5
+
+
+def test_batch_of_one_at_a_time_runs_only_the_drawn_operation_and_draws_as_vmap():
+    # ja.batch(chunk_size=1) maps examples without vmap, so the op switch stays a branch (under
+    # vmap it becomes a select over every op); the draws and outputs are those of vmap.
+    t = ja.RandAugment(num_ops=2, magnitude=12)
+    x = jnp.asarray(np.random.default_rng(5).integers(0, 256, (4, 12, 14, 3), dtype=np.uint8))
+    key = jax.random.key(3)
+    one_at_a_time = ja.batch(t, chunk_size=1)
+    assert "cond[" in str(jax.make_jaxpr(one_at_a_time)(key, x))
+    np.testing.assert_allclose(np.asarray(jax.jit(one_at_a_time)(key, x)), np.asarray(jax.jit(ja.batch(t))(key, x)), atol=1e-6)
