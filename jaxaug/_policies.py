@@ -285,6 +285,11 @@ class _Policy(Transform):
         _checks.check_unit_range(type(self).__name__, image)
         return _color._work(image)
 
+    def _apply_draw(self, draw: PolicyDraw, image: jax.Array, mask: jax.Array | None) -> tuple[jax.Array, jax.Array | None]:
+        """Run the drawn op slots in order on the image (and mask), back in the output dtype."""
+        x, mask = _run_ops(self._applier(image, self.ops), self._start(image), mask, draw.op, draw.magnitude, draw.active)  # type: ignore[attr-defined]
+        return _color._done(x, image), mask
+
 
 class PolicyDraw(NamedTuple):
     """A policy's draw for one example: per op slot, which op, its bin, sign and magnitude.
@@ -382,12 +387,7 @@ class RandAugment(_Policy):
         return _draw(self.ops, table, op, jnp.full((n,), self.magnitude, jnp.int32), negate, jnp.ones((n,), bool))
 
     def apply_pair(self, params: PolicyDraw, image: jax.Array, mask: jax.Array | None) -> tuple[jax.Array, jax.Array | None]:
-        x, mask = _run_ops(self._applier(image, self.ops), self._start(image), mask, *_slots(params))
-        return _color._done(x, image), mask
-
-
-def _slots(params: PolicyDraw) -> tuple[jax.Array, jax.Array, jax.Array]:
-    return params.op, params.magnitude, params.active
+        return self._apply_draw(params, image, mask)
 
 
 @dataclass(frozen=True)
@@ -435,8 +435,7 @@ class TrivialAugmentWide(_Policy):
         return _draw(self.ops, table, op, bin, negate, jnp.ones((1,), bool))
 
     def apply_pair(self, params: PolicyDraw, image: jax.Array, mask: jax.Array | None) -> tuple[jax.Array, jax.Array | None]:
-        x, mask = _run_ops(self._applier(image, self.ops), self._start(image), mask, *_slots(params))
-        return _color._done(x, image), mask
+        return self._apply_draw(params, image, mask)
 
 
 class AutoAugmentDraw(NamedTuple):
@@ -502,8 +501,7 @@ class AutoAugment(_Policy):
         return AutoAugmentDraw(sub, _draw(self.ops, table, jnp.asarray(ops)[sub], jnp.asarray(bins)[sub], negate, fire))
 
     def apply_pair(self, params: AutoAugmentDraw, image: jax.Array, mask: jax.Array | None) -> tuple[jax.Array, jax.Array | None]:
-        x, mask = _run_ops(self._applier(image, self.ops), self._start(image), mask, *_slots(params.steps))
-        return _color._done(x, image), mask
+        return self._apply_draw(params.steps, image, mask)
 
 
 class AugMixDraw(NamedTuple):
