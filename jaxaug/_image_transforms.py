@@ -233,6 +233,13 @@ class RandomCrop(GeometricTransform):
     def fuses(self, shape: Shape) -> bool:
         return self.padding_mode == "constant"
 
+    def fill_frames(self, params: CropBox, shape: Shape) -> list[tuple[jax.Array, tuple[int, int]]]:
+        # Without padding the box lies inside the image and nothing is filled; a frame test
+        # would cost a fused group a second matrix per pixel and channel (issue #15).
+        if self._padded(shape)[2:] == tuple(shape[:2]):
+            return []
+        return super().fill_frames(params, shape)
+
     def map_targets(self, params: CropBox, shape: Shape, targets: Any) -> Any:
         pads = self._padded(shape)[2:] != tuple(shape[:2])
         if self.padding_mode != "constant" and pads:
