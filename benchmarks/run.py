@@ -56,19 +56,20 @@ def add_ratios(rows: list[Row]) -> dict[int, str]:
     return ratios
 
 
-PER_IMAGE_PEERS = {"albumentations": "albumentations, per image", "torchvision": "torchvision v2, per image"}
+# The rows jaxaug's items per CPU-second is compared with, by the short name the table shows.
+PER_ITEM_PEERS = {"albu": "albumentations, per image", "torc": "torchvision v2, per image", "MONAI": "MONAI, per volume"}
 
 
 def cpu_ratios(rows: list[Row]) -> dict[int, str]:
-    """On jaxaug rows: its items per CPU-second over albumentations' and torchvision's (per image)."""
+    """On jaxaug rows: its items per CPU-second over albumentations', torchvision's and MONAI's."""
     peer_speed = {
-        (r.pipeline, peer): r.items_per_cpu_s for r in rows for peer, impl in PER_IMAGE_PEERS.items() if r.impl == impl and r.items_per_cpu_s
+        (r.pipeline, peer): r.items_per_cpu_s for r in rows for peer, impl in PER_ITEM_PEERS.items() if r.impl == impl and r.items_per_cpu_s
     }
     ratios = {}
     for i, r in enumerate(rows):
         if not r.impl.startswith("jaxaug") or not r.items_per_cpu_s:
             continue
-        parts = [f"{r.items_per_cpu_s / peer_speed[r.pipeline, p]:.2f}x {p[:4]}" for p in PER_IMAGE_PEERS if (r.pipeline, p) in peer_speed]
+        parts = [f"{r.items_per_cpu_s / peer_speed[r.pipeline, p]:.2f}x {p}" for p in PER_ITEM_PEERS if (r.pipeline, p) in peer_speed]
         ratios[i] = ", ".join(parts)
     return ratios
 
@@ -207,8 +208,11 @@ How to read it:
   Batch rows (JAX, torch on a batch) use every core they are given.
 - CPU ms/batch is the process's CPU time per call; over ms/batch it is the cores kept busy.
   items per CPU-s = items per call / CPU seconds per call: what a data-loading budget pays
-  for. "jaxaug per CPU-s" gives, on jaxaug rows, that figure over albumentations' and over
-  torchvision's per-image rows for the same pipeline (> 1: jaxaug does more per CPU-second).
+  for. "jaxaug per CPU-s" gives, on jaxaug rows, that figure over albumentations' (albu) and
+  torchvision's (torc) per-image rows for the same pipeline, and over MONAI's per-volume row for
+  the 3-D pipeline (> 1: jaxaug does more per CPU-second).
+- The 3-D row (`--only volumes`) runs benchmarks/volume.py's pipeline, each library in its own
+  process; MONAI and TorchIO run in this interpreter or in `BENCH_TORCH_PYTHON`.
 - bytes/item: what XLA's cost analysis of the compiled call counts as read and written (the
   sum over its operations), per item, next to the floor (input + output bytes per item) and
   their ratio. Device-independent: on an accelerator augmentation is memory-bound, so this
@@ -221,7 +225,7 @@ How to read it:
 """
 
 
-ROW_ORDER = (*PIPELINES, "mixup (batch)", "mixup (per example)", "cutmix (batch)", "cutmix (per example)", "ecg (5000x12)")
+ROW_ORDER = (*PIPELINES, "mixup (batch)", "mixup (per example)", "cutmix (batch)", "cutmix (per example)", "ecg (5000x12)", "volume 128^3 -> 96^3")
 
 
 def order(row: Row) -> tuple[int, str, int]:
