@@ -92,10 +92,10 @@ class Transform:
         """Apply drawn `params`: returns the image, or ``(image, mask)`` when a mask is given, or a
         ``Sample(image, mask, boxes, keypoints)`` when boxes or keypoints are given."""
         name = type(self).__name__
-        image = jnp.asarray(image)
+        image = _checks.as_array(image)
         _checks.check_image(name, image, self.accepts_physical_units)
         if mask is not None:
-            mask = jnp.asarray(mask)
+            mask = _checks.as_array(mask)
             _checks.check_mask(name, mask, image.shape)
         if boxes is None and keypoints is None:
             out, out_mask = self.apply_pair(params, image, mask)
@@ -111,7 +111,7 @@ class Transform:
         """Draw parameters from `key` and apply them: returns what ``apply`` returns."""
         name = type(self).__name__
         _checks.check_key(name, key)
-        image = jnp.asarray(image)
+        image = _checks.as_array(image)
         _checks.check_image(name, image, self.accepts_physical_units)
         if boxes is None and keypoints is None:
             return self.apply(self.sample(key, image.shape), image, mask)

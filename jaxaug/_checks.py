@@ -20,6 +20,18 @@ import numpy as np
 from jax.experimental import checkify
 
 
+def as_array(x: Any) -> jax.Array:
+    """``jnp.asarray``, reading a numpy array stored in the other byte order as native.
+
+    NIfTI and DICOM files may be big-endian, and nibabel and pydicom hand those arrays over as
+    they are stored (``>f4``); JAX refuses them with an error that names neither the dtype nor
+    the fix. The values are the same, so they are byte-swapped here instead of refused.
+    """
+    if isinstance(x, np.ndarray) and not x.dtype.isnative:
+        x = x.astype(x.dtype.newbyteorder("="))
+    return jnp.asarray(x)
+
+
 def check_key(where: str, key: Any) -> None:
     """Raise TypeError unless `key` is one PRNG key (typed, or a legacy uint32[2])."""
     dtype = getattr(key, "dtype", None)

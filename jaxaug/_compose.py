@@ -521,7 +521,7 @@ def batch(transform: Callable[..., Any], chunk_size: int | None = None) -> Calla
         key: jax.Array, images: ArrayLike, mask: ArrayLike | None = None, *, boxes: Any = None, keypoints: Any = None
     ) -> Any:
         _checks.check_key("batch", key)
-        images = jnp.asarray(images)
+        images = _checks.as_array(images)
         if images.ndim < 1 or images.shape[0] < 1:
             raise ValueError(f"batch: images must have a leading batch axis of size >= 1, got shape {images.shape}")
         if getattr(transform, "is_volume", False) and images.ndim == 4:
@@ -538,7 +538,7 @@ def batch(transform: Callable[..., Any], chunk_size: int | None = None) -> Calla
             _checks.check_unit_range(type(transform).__name__, images)
         keys = jax.random.split(key, images.shape[0])
         if mask is not None:
-            mask = jnp.asarray(mask)
+            mask = _checks.as_array(mask)
             if mask.shape[:1] != images.shape[:1]:
                 raise ValueError(f"batch: mask must have the batch size {images.shape[0]}, got shape {mask.shape}")
         if boxes is not None or keypoints is not None:

@@ -671,3 +671,23 @@ def test_nearest_at_half_pixel_ties_is_the_same_eagerly_and_under_jit():
     eager = resize(KEY, image)
     np.testing.assert_array_equal(jax.jit(resize)(KEY, image), eager)
     np.testing.assert_array_equal(ja.batch(resize)(KEY, image[None])[0], eager)
+
+
+def test_big_endian_arrays_read_as_their_values():
+    """NIfTI and DICOM arrays may arrive big-endian (``>f4``): read as the same values."""
+    from jaxaug import volume
+
+    key = jax.random.key(3)
+    image = np.linspace(0.0, 1.0, 6 * 7 * 3, dtype=np.float32).reshape(6, 7, 3)
+    vol = np.linspace(-100.0, 300.0, 4 * 5 * 6, dtype=np.float32).reshape(4, 5, 6, 1)
+    swapped_image, swapped_vol = image.astype(">f4"), vol.astype(">f4")
+    assert not swapped_image.dtype.isnative
+
+    flip = ja.RandomHorizontalFlip(1.0)
+    np.testing.assert_array_equal(flip(key, swapped_image), image[:, ::-1])
+    np.testing.assert_array_equal(ja.batch(flip)(key, swapped_image[None]), ja.batch(flip)(key, image[None]))
+    np.testing.assert_array_equal(ja.image.adjust_brightness(swapped_image, 0.5), ja.image.adjust_brightness(image, 0.5))
+    turn = volume.RandFlip(prob=1.0, spatial_axis=0)
+    np.testing.assert_array_equal(turn(key, swapped_vol), vol[::-1])
+    window = volume.scale_intensity_range(swapped_vol, -100.0, 300.0, 0.0, 1.0, clip=True)
+    np.testing.assert_allclose(window, (vol + 100.0) / 400.0, atol=1e-6)

@@ -37,7 +37,7 @@ def to_float(image: ArrayLike) -> jax.Array:
       >>> jaxaug.image.to_float(jnp.full((2, 2, 1), 255, jnp.uint8))[0, 0, 0]
       Array(1., dtype=float32)
     """
-    image = jnp.asarray(image)
+    image = _checks.as_array(image)
     _checks.check_image("to_float", image)
     if image.dtype == jnp.uint8:
         return image.astype(jnp.float32) / 255.0
@@ -85,7 +85,7 @@ def rgb_to_grayscale(image: ArrayLike, num_output_channels: int = 1) -> jax.Arra
       >>> jaxaug.image.rgb_to_grayscale(jnp.ones((4, 4, 3))).shape
       (4, 4, 1)
     """
-    image = jnp.asarray(image)
+    image = _checks.as_array(image)
     _checks.check_image("rgb_to_grayscale", image)
     if num_output_channels not in (1, 3):
         raise ValueError(f"rgb_to_grayscale: num_output_channels must be 1 or 3, got {num_output_channels!r}")
@@ -115,7 +115,7 @@ def adjust_brightness(image: ArrayLike, brightness_factor: ArrayLike) -> jax.Arr
       >>> jaxaug.image.adjust_brightness(jnp.full((2, 2, 3), 0.5), 1.5)[0, 0, 0]
       Array(0.75, dtype=float32)
     """
-    image = jnp.asarray(image)
+    image = _checks.as_array(image)
     _checks.check_image("adjust_brightness", image)
     _checks.check_unit_range("adjust_brightness", image)
     _check_factor("adjust_brightness", "brightness_factor", brightness_factor)
@@ -142,7 +142,7 @@ def adjust_contrast(image: ArrayLike, contrast_factor: ArrayLike) -> jax.Array:
       >>> jaxaug.image.adjust_contrast(img, 0.0).std() < 1e-6
       Array(True, dtype=bool)
     """
-    image = jnp.asarray(image)
+    image = _checks.as_array(image)
     _checks.check_image("adjust_contrast", image)
     _checks.check_unit_range("adjust_contrast", image)
     _check_color_channels("adjust_contrast", image)
@@ -175,7 +175,7 @@ def adjust_saturation(image: ArrayLike, saturation_factor: ArrayLike) -> jax.Arr
       >>> jaxaug.image.adjust_saturation(img, 0.0)[0, 0]
       Array([0.2989, 0.2989, 0.2989], dtype=float32)
     """
-    image = jnp.asarray(image)
+    image = _checks.as_array(image)
     _checks.check_image("adjust_saturation", image)
     _checks.check_unit_range("adjust_saturation", image)
     _check_color_channels("adjust_saturation", image)
@@ -207,7 +207,7 @@ def adjust_hue(image: ArrayLike, hue_factor: ArrayLike) -> jax.Array:
       >>> jaxaug.image.adjust_hue(red, 1 / 3)[0, 0]  # red turns green
       Array([0., 1., 0.], dtype=float32)
     """
-    image = jnp.asarray(image)
+    image = _checks.as_array(image)
     _checks.check_image("adjust_hue", image)
     _checks.check_unit_range("adjust_hue", image)
     _check_color_channels("adjust_hue", image)
@@ -279,7 +279,7 @@ def normalize(image: ArrayLike, mean: Sequence[float] | float, std: Sequence[flo
       >>> jaxaug.image.normalize(jnp.ones((2, 2, 1)), mean=[0.5], std=[0.5])[0, 0, 0]
       Array(1., dtype=float32)
     """
-    image = jnp.asarray(image)
+    image = _checks.as_array(image)
     _checks.check_image("normalize", image)
     channels = image.shape[-1]
     mean_c = _checks.channel_values("normalize", "mean", mean, channels)
@@ -319,7 +319,7 @@ def erase(
       >>> float(out.sum())
       12.0
     """
-    image = jnp.asarray(image)
+    image = _checks.as_array(image)
     _checks.check_image("erase", image)
     x = _work(image)
     h, w, c = x.shape
@@ -367,7 +367,7 @@ def gaussian_blur(
       >>> jaxaug.image.gaussian_blur(jnp.ones((8, 8, 3)), 5, 1.0).shape
       (8, 8, 3)
     """
-    image = jnp.asarray(image)
+    image = _checks.as_array(image)
     _checks.check_image("gaussian_blur", image)
     kx, ky = _kernel_pair(kernel_size)
     if sigma is None:

@@ -164,7 +164,7 @@ def warp_affine(
       >>> bool((jaxaug.image.warp_affine(img, flip, (3, 4)) == img[:, ::-1]).all())
       True
     """
-    image = jnp.asarray(image)
+    image = _checks.as_array(image)
     _checks.check_image("warp_affine", image)
     size = _checks.size_pair("warp_affine", "size", size)
     out = resample(image, matrix, size, interpolation=interpolation, fill=fill, border=border, where="warp_affine")
@@ -410,7 +410,7 @@ def hflip(image: ArrayLike) -> jax.Array:
       >>> jaxaug.image.hflip(jnp.arange(3.0).reshape(1, 3, 1))[0, :, 0]
       Array([2., 1., 0.], dtype=float32)
     """
-    image = jnp.asarray(image)
+    image = _checks.as_array(image)
     _checks.check_image("hflip", image)
     return dm_pix.flip_left_right(image)
 
@@ -432,7 +432,7 @@ def vflip(image: ArrayLike) -> jax.Array:
       >>> jaxaug.image.vflip(jnp.arange(3.0).reshape(3, 1, 1))[:, 0, 0]
       Array([2., 1., 0.], dtype=float32)
     """
-    image = jnp.asarray(image)
+    image = _checks.as_array(image)
     _checks.check_image("vflip", image)
     return dm_pix.flip_up_down(image)
 
@@ -455,7 +455,7 @@ def rot90(image: ArrayLike, k: int = 1) -> jax.Array:
       >>> jaxaug.image.rot90(jnp.zeros((2, 5, 1))).shape
       (5, 2, 1)
     """
-    image = jnp.asarray(image)
+    image = _checks.as_array(image)
     _checks.check_image("rot90", image)
     if not _checks.is_int(k):
         raise TypeError(f"rot90: k must be a Python int (it can change the shape), got {k!r}")
@@ -480,7 +480,7 @@ def crop(image: ArrayLike, top: ArrayLike, left: ArrayLike, height: int, width: 
       >>> jaxaug.image.crop(jnp.zeros((8, 8, 3)), 2, 2, 4, 5).shape
       (4, 5, 3)
     """
-    image = jnp.asarray(image)
+    image = _checks.as_array(image)
     _checks.check_image("crop", image)
     height, width = _checks.size_pair("crop", "(height, width)", (height, width))
     return resample(image, crop_matrix(top, left), (height, width), interpolation="nearest", fill=0.0, border="fill")
@@ -503,7 +503,7 @@ def center_crop(image: ArrayLike, output_size: int | Sequence[int]) -> jax.Array
       >>> jaxaug.image.center_crop(jnp.zeros((256, 300, 3)), 224).shape
       (224, 224, 3)
     """
-    image = jnp.asarray(image)
+    image = _checks.as_array(image)
     _checks.check_image("center_crop", image)
     out_h, out_w = _checks.size_pair("center_crop", "output_size", output_size)
     top, left = center_crop_offsets(image.shape, (out_h, out_w))
@@ -554,7 +554,7 @@ def resize(
       >>> jaxaug.image.resize(jnp.zeros((300, 400, 3)), 256).shape
       (256, 341, 3)
     """
-    image = jnp.asarray(image)
+    image = _checks.as_array(image)
     _checks.check_image("resize", image)
     out_h, out_w = resize_output_size(image.shape, size)
     if interpolation not in INTERPOLATIONS:
@@ -617,7 +617,7 @@ def resized_crop(
       >>> jaxaug.image.resized_crop(jnp.zeros((64, 64, 3)), 8, 8, 32, 40, 24).shape
       (24, 24, 3)
     """
-    image = jnp.asarray(image)
+    image = _checks.as_array(image)
     _checks.check_image("resized_crop", image)
     size = _checks.size_pair("resized_crop", "size", size)
     m = resized_crop_matrix(top, left, height, width, size)
@@ -652,7 +652,7 @@ def rotate(
       >>> bool((jaxaug.image.rotate(img, 90.0) == jnp.rot90(img)).all())
       True
     """
-    image = jnp.asarray(image)
+    image = _checks.as_array(image)
     _checks.check_image("rotate", image)
     h, w, _ = image.shape
     return warp_affine(image, rotation_matrix(angle, h, w), (h, w), interpolation=interpolation, fill=fill)
@@ -721,7 +721,7 @@ def affine(
       >>> [int(v) for v in jnp.argwhere(out[..., 0] == 1.0)[0]]
       [0, 3]
     """
-    image = jnp.asarray(image)
+    image = _checks.as_array(image)
     _checks.check_image("affine", image)
     _check_interpolation("affine", interpolation)
     tx, ty = _xy_pair("affine", "translate", translate)

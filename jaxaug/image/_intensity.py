@@ -17,7 +17,7 @@ from jaxaug import _checks
 def _real(where: str, image: ArrayLike) -> tuple[jax.Array, jnp.dtype]:
     """The image in float32 (float64 kept) for the arithmetic, and the dtype to return:
     float32 for integers, the input's own float dtype otherwise."""
-    image = jnp.asarray(image)
+    image = _checks.as_array(image)
     if not (jnp.issubdtype(image.dtype, jnp.floating) or jnp.issubdtype(image.dtype, jnp.integer)):
         raise TypeError(f"{where}: image must hold real numbers (integer or float), got dtype {image.dtype}")
     out_dtype = image.dtype if jnp.issubdtype(image.dtype, jnp.floating) else jnp.dtype(jnp.float32)

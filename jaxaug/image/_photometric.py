@@ -42,7 +42,7 @@ def _levels(x: jax.Array) -> jax.Array:
 
 
 def _check_unit_image(where: str, image: ArrayLike) -> jax.Array:
-    image = jnp.asarray(image)
+    image = _checks.as_array(image)
     _checks.check_image(where, image)
     _checks.check_unit_range(where, image)
     return image
@@ -315,7 +315,7 @@ def adjust_gamma(image: ArrayLike, gamma: ArrayLike, gain: ArrayLike = 1) -> jax
       >>> jaxaug.image.adjust_gamma(jnp.full((2, 2, 1), 0.25), 0.5)[0, 0, 0]
       Array(0.5, dtype=float32)
     """
-    image = jnp.asarray(image)
+    image = _checks.as_array(image)
     _checks.check_image("adjust_gamma", image)
     _checks.check_unit_range("adjust_gamma", image)
     if not isinstance(gamma, jax.core.Tracer):
@@ -359,7 +359,7 @@ def gaussian_noise(
       True
     """
     _checks.check_key("gaussian_noise", key)
-    image = jnp.asarray(image)
+    image = _checks.as_array(image)
     _checks.check_image("gaussian_noise", image)
     if not isinstance(clip, bool):
         raise TypeError(f"gaussian_noise: clip must be True or False, got {clip!r}")
@@ -401,7 +401,7 @@ def permute_channels(image: ArrayLike, permutation: ArrayLike | Sequence[int]) -
       >>> jaxaug.image.permute_channels(rgb, [2, 0, 1])[0, 0]
       Array([0.3, 0.1, 0.2], dtype=float32)
     """
-    image = jnp.asarray(image)
+    image = _checks.as_array(image)
     _checks.check_image("permute_channels", image)
     channels = image.shape[-1]
     if isinstance(permutation, Sequence) and not isinstance(permutation, str):

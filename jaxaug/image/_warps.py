@@ -135,7 +135,7 @@ def perspective(
       >>> out.shape, bool(out[0, 0, 0] == 0.0), bool(out[4, 4, 0] == 1.0)
       ((8, 8, 1), True, True)
     """
-    image = jnp.asarray(image)
+    image = _checks.as_array(image)
     _checks.check_image("perspective", image)
     _check_interpolation("perspective", interpolation)
     start = _points("perspective", "startpoints", startpoints)
@@ -214,7 +214,7 @@ def elastic(
       >>> jaxaug.image.elastic(img, one_right)[0, :, 0]
       Array([1., 2., 3., 0.], dtype=float32)
     """
-    image = jnp.asarray(image)
+    image = _checks.as_array(image)
     _checks.check_image("elastic", image)
     _check_interpolation("elastic", interpolation)
     h, w, _ = image.shape
@@ -285,7 +285,7 @@ def pad(
       >>> jaxaug.image.pad(jnp.arange(3.0).reshape(1, 3, 1), (2, 0), padding_mode="reflect")[0, :, 0]
       Array([2., 1., 0., 1., 2., 1., 0.], dtype=float32)
     """
-    image = jnp.asarray(image)
+    image = _checks.as_array(image)
     _checks.check_image("pad", image)
     ltrb = padding_ltrb("pad", padding)
     check_padding_mode("pad", padding_mode)

@@ -47,7 +47,7 @@ _TRUNCATED = 4.0
 
 def work(where: str, volume: ArrayLike) -> tuple[jax.Array, jnp.dtype]:
     """The checked volume in float32 (float64 kept) for the arithmetic, and the dtype to return."""
-    volume = jnp.asarray(volume)
+    volume = _checks.as_array(volume)
     check_volume(where, volume)
     out_dtype = volume.dtype if jnp.issubdtype(volume.dtype, jnp.floating) else jnp.dtype(jnp.float32)
     return volume.astype(jnp.float64 if volume.dtype == jnp.float64 else jnp.float32), out_dtype

@@ -372,7 +372,7 @@ def flip(volume: ArrayLike, spatial_axis: int | Sequence[int] | None = None) -> 
       >>> ja.volume.flip(jnp.arange(3.0).reshape(3, 1, 1, 1), 0)[:, 0, 0, 0]
       Array([2., 1., 0.], dtype=float32)
     """
-    volume = jnp.asarray(volume)
+    volume = _checks.as_array(volume)
     check_volume("flip", volume)
     axes = spatial_axes_tuple("flip", "spatial_axis", spatial_axis)
     return jnp.flip(volume, axis=axes)
@@ -412,7 +412,7 @@ def rot90(volume: ArrayLike, k: int = 1, spatial_axes: tuple[int, int] = (0, 1))
       >>> ja.volume.rot90(jnp.zeros((2, 5, 3, 1)), 1, (0, 1)).shape
       (5, 2, 3, 1)
     """
-    volume = jnp.asarray(volume)
+    volume = _checks.as_array(volume)
     check_volume("rot90", volume)
     if not _checks.is_int(k):
         raise TypeError(f"rot90: k must be a Python int (it can change the shape), got {k!r}")
@@ -460,7 +460,7 @@ def affine(
       >>> bool(jnp.allclose(ja.volume.affine(v), v))
       True
     """
-    volume = jnp.asarray(volume)
+    volume = _checks.as_array(volume)
     check_volume("affine", volume)
     mode = check_mode("affine", mode)
     padding_mode = check_padding_mode("affine", padding_mode)
@@ -514,7 +514,7 @@ def resize(volume: ArrayLike, spatial_size: int | Sequence[int], mode: str = "tr
       >>> ja.volume.resize(jnp.zeros((8, 8, 4, 1)), (4, 6, -1)).shape
       (4, 6, 4, 1)
     """
-    volume = jnp.asarray(volume)
+    volume = _checks.as_array(volume)
     check_volume("resize", volume)
     mode = check_mode("resize", mode)
     out = spatial_triple("resize", "spatial_size", spatial_size, volume.shape)
@@ -556,7 +556,7 @@ def zoom(volume: ArrayLike, zoom: ArrayLike, mode: str = "trilinear") -> jax.Arr
       >>> ja.volume.zoom(jnp.zeros((8, 8, 4, 1)), 1.5).shape
       (8, 8, 4, 1)
     """
-    volume = jnp.asarray(volume)
+    volume = _checks.as_array(volume)
     check_volume("zoom", volume)
     mode = check_mode("zoom", mode)
     factors = zoom_factors("zoom", zoom)
@@ -615,7 +615,7 @@ def spatial_pad(
       >>> ja.volume.spatial_pad(jnp.zeros((5, 8, 3, 1)), (8, 8, 6)).shape
       (8, 8, 6, 1)
     """
-    volume = jnp.asarray(volume)
+    volume = _checks.as_array(volume)
     check_volume("spatial_pad", volume)
     size = spatial_triple("spatial_pad", "spatial_size", spatial_size, volume.shape)
     if method not in ("symmetric", "end"):
@@ -652,7 +652,7 @@ def center_spatial_crop(volume: ArrayLike, roi_size: int | Sequence[int]) -> jax
       >>> ja.volume.center_spatial_crop(jnp.zeros((10, 12, 9, 1)), (4, 6, 20)).shape
       (4, 6, 9, 1)
     """
-    volume = jnp.asarray(volume)
+    volume = _checks.as_array(volume)
     check_volume("center_spatial_crop", volume)
     roi = spatial_triple("center_spatial_crop", "roi_size", roi_size, volume.shape)
     start = center_crop_start(volume.shape, roi)
@@ -714,7 +714,7 @@ def elastic(
       >>> ja.volume.elastic(jnp.zeros((8, 8, 8, 1)), offsets, sigma=2.0, magnitude=1.0).shape
       (8, 8, 8, 1)
     """
-    volume = jnp.asarray(volume)
+    volume = _checks.as_array(volume)
     check_volume("elastic", volume)
     mode = check_mode("elastic", mode)
     padding_mode = check_padding_mode("elastic", padding_mode)

@@ -48,10 +48,10 @@ class VolumeTransform(Transform):
     def apply(self, params: Any, volume: ArrayLike, label: ArrayLike | None = None) -> Any:
         """Apply drawn `params`: returns the volume, or ``(volume, label)`` when a label is given."""
         name = type(self).__name__
-        volume = jnp.asarray(volume)
+        volume = _checks.as_array(volume)
         S.check_volume(name, volume)
         if label is not None:
-            label = jnp.asarray(label)
+            label = _checks.as_array(label)
             S.check_label(name, label, volume.shape)
         out, out_label = self.apply_pair(params, volume, label)
         return out if label is None else (out, out_label)
@@ -60,7 +60,7 @@ class VolumeTransform(Transform):
         """Draw parameters from `key` and apply them: returns the volume, or ``(volume, label)``."""
         name = type(self).__name__
         _checks.check_key(name, key)
-        volume = jnp.asarray(volume)
+        volume = _checks.as_array(volume)
         S.check_volume(name, volume)
         return self.apply(self.sample(key, volume.shape), volume, label)
 
