@@ -23,6 +23,7 @@ from typing import Any
 
 import jax
 import jax.numpy as jnp
+import numpy as np
 from jax.typing import ArrayLike
 
 from jaxaug import _checks, _targets
@@ -249,6 +250,70 @@ def normal_noise(key: jax.Array, shape: tuple[int, ...], dtype: Any) -> jax.Arra
     far more slowly: 2.3 s against 0.34 s for a batch of (5000, 12) ECGs.
     """
     return jax.random.normal(key, (math.prod(shape),), dtype).reshape(shape)
+
+
+_THREEFRY_ROTATIONS = ((13, 15, 26, 6), (17, 29, 16, 24))
+
+
+def _threefry2x32(key0: jax.Array, key1: jax.Array, x0: jax.Array, x1: jax.Array) -> tuple[jax.Array, jax.Array]:
+    """Threefry-2x32, 20 rounds (Salmon et al., SC 2011), on uint32 arrays: the block cipher
+    behind ``jax.random``, written out so XLA's CPU backend vectorises it (see
+    ``fast_normal_noise``); ``jax.extend.random.threefry_2x32`` gives the same words."""
+    keys = (key0, key1, key0 ^ key1 ^ jnp.uint32(0x1BD11BDA))
+    x0, x1 = x0 + keys[0], x1 + keys[1]
+    for i in range(5):
+        for r in _THREEFRY_ROTATIONS[i % 2]:
+            x0 = x0 + x1
+            x1 = x0 ^ ((x1 << jnp.uint32(r)) | (x1 >> jnp.uint32(32 - r)))
+        x0 = x0 + keys[(i + 1) % 3]
+        x1 = x1 + keys[(i + 2) % 3] + jnp.uint32(i + 1)
+    return x0, x1
+
+
+def _threefry_key_data(key: jax.Array) -> jax.Array | None:
+    """The uint32[2] threefry key of a typed or legacy key; None for another PRNG (rbg)."""
+    if jax.dtypes.issubdtype(key.dtype, jax.dtypes.prng_key):
+        if str(jax.random.key_impl(key)) != "threefry2x32":
+            return None
+        return jax.random.key_data(key)
+    return key if key.shape == (2,) and key.dtype == jnp.uint32 else None
+
+
+def fast_normal_noise(key: jax.Array, shape: tuple[int, ...], dtype: Any) -> jax.Array:
+    """Standard normal noise of `shape` from `key`, using both words of every threefry block.
+
+    Float32 (and narrower float) noise: ``sqrt(2) * erfinv(u)`` with u uniform on (-1, 1) from
+    the top 23 bits of one 32-bit word per value, as ``jax.random.normal``; the words are
+    ``jax.extend.random.threefry_2x32(key_data, arange(n))``: n words from n / 2 blocks, the
+    stream ``jax.random.normal(key, (n,))`` gives with ``jax_threefry_partitionable=False``
+    (JAX's default, True, spends one block per word). The global flag is left alone. A typed
+    key and its legacy ``uint32[2]`` data give the same noise. The values differ from
+    ``normal_noise``'s; other PRNGs (``impl="rbg"``) and float64 fall back to it.
+
+    Why: on a CPU the noise of a 96^3 volume cost 17 ms with ``jax.random.normal``; half the
+    blocks, and the cipher written out so XLA vectorises it, cut that to 5.6 ms.
+    """
+    data = _threefry_key_data(key)
+    size = math.prod(shape)
+    if data is None or jnp.dtype(dtype).itemsize > 4 or size >= 2**32:
+        return normal_noise(key, shape, dtype)
+    half = (size + 1) // 2
+    per_step = -(-half // 2)
+    # Block numbers, run as a loop of two steps: a loop keeps the cipher out of its consumer's
+    # fusion. Fused into a resample's gather loop it ran unvectorised, once per word (the
+    # benchmark's 3-D pipeline took 62 CPU ms per volume instead of 25).
+    first = jax.lax.iota(jnp.uint32, 2 * per_step).reshape(2, per_step)
+    second = first + jnp.uint32(half)
+    if size % 2:
+        # threefry_2x32 pads an odd count with a 0 word; the same here, so the streams agree.
+        second = jnp.where(second < size, second, jnp.uint32(0))
+    x0, x1 = jax.lax.map(lambda blocks: _threefry2x32(data[0], data[1], *blocks), (first, second))
+    # Stacked, not concatenated: the same word order, and XLA's CPU backend fuses it.
+    bits = jnp.stack([x0.reshape(-1)[:half], x1.reshape(-1)[:half]]).reshape(-1)[:size]
+    floats = jax.lax.bitcast_convert_type((bits >> jnp.uint32(9)) | jnp.uint32(0x3F800000), jnp.float32) - 1.0
+    low = np.nextafter(np.float32(-1.0), np.float32(0.0))
+    uniform = jnp.maximum(low, floats * (np.float32(1.0) - low) + low)
+    return (np.float32(np.sqrt(2.0)) * jax.lax.erf_inv(uniform)).astype(dtype).reshape(shape)
 
 
 # Arrays with more values than this (noise, displacement fields) are not described.

@@ -208,6 +208,53 @@ def test_noise_std_is_uniform_on_0_std_and_prob_is_honoured():
     np.testing.assert_array_equal(np.asarray(fixed.std), np.broadcast_to([2.0, 0.5], (N, 2)))
 
 
+# The volume noise stream (jaxaug._base.fast_normal_noise): n words from n / 2 threefry blocks.
+NOISE_KEYS = (3, 17, 2024)
+
+
+@pytest.mark.parametrize("shape", [(3, 1, 1, 1), (4, 5, 3, 2)], ids=["odd", "even"])
+def test_noise_stream_is_jax_normal_with_unpartitioned_threefry(shape):
+    from jaxaug._base import fast_normal_noise
+
+    key = jax.random.key(11)
+    with jax.threefry_partitionable(False):
+        expected = np.asarray(jax.random.normal(key, (math.prod(shape),), jnp.float32)).reshape(shape)
+    np.testing.assert_array_equal(np.asarray(fast_normal_noise(key, shape, jnp.float32)), expected)
+    legacy = jax.random.key_data(key)
+    np.testing.assert_array_equal(np.asarray(fast_normal_noise(legacy, shape, jnp.float32)), expected)
+    # Compiled whole, erfinv may round differently by an ulp.
+    np.testing.assert_allclose(np.asarray(jax.jit(lambda k: fast_normal_noise(k, shape, jnp.float32))(legacy)), expected, atol=1e-6)
+
+
+@pytest.mark.parametrize("seed", NOISE_KEYS)
+def test_noise_is_iid_standard_normal(seed):
+    from jaxaug._base import fast_normal_noise
+
+    z = np.asarray(fast_normal_noise(jax.random.key(seed), (40, 40, 40, 1), jnp.float32), np.float64).ravel()
+    n = z.size
+    assert abs(z.mean()) < 4 / math.sqrt(n)
+    assert abs(z.std() - 1.0) < 4 / math.sqrt(2 * n)
+    # Kolmogorov-Smirnov against the normal CDF (1.95 / sqrt(n): the 0.1% critical value).
+    cdf = 0.5 * (1.0 + np.vectorize(math.erf)(np.sort(z) / math.sqrt(2.0)))
+    steps = np.arange(1, n + 1) / n
+    assert max(np.abs(steps - cdf).max(), np.abs(steps - 1.0 / n - cdf).max()) < 1.95 / math.sqrt(n)
+    # From a full-width uniform: a 16-bit one would repeat values by the thousand here.
+    assert np.unique(z).size > 0.99 * n
+    # The two words of a block (the halves) and neighbouring voxels are uncorrelated.
+    half = n // 2
+    for a, b in ((z[:half], z[half : 2 * half]), (z[:-1], z[1:]), (z[:-1600], z[1600:])):
+        assert abs(np.corrcoef(a, b)[0, 1]) < 4 / math.sqrt(a.size)
+
+
+def test_noise_falls_back_to_jax_normal_for_rbg_keys():
+    from jaxaug._base import fast_normal_noise, normal_noise
+
+    key = jax.random.key(5, impl="rbg")
+    np.testing.assert_array_equal(np.asarray(fast_normal_noise(key, (2, 3, 4, 1), jnp.float32)), np.asarray(normal_noise(key, (2, 3, 4, 1), jnp.float32)))
+    out = V.RandGaussianNoise(prob=1.0)(key, jnp.zeros((4, 4, 4, 1)))
+    assert out.shape == (4, 4, 4, 1) and bool(jnp.all(jnp.isfinite(out)))
+
+
 @pytest.mark.parametrize("t, low, high", MAGNITUDES, ids=["shift", "shift-number", "scale", "gamma", "gibbs", "bias"])
 def test_magnitudes_are_uniform_over_their_documented_range(t, low, high):
     d = _draws(t)

@@ -3,7 +3,7 @@ tests/reference/make_monai_intensity_reference.py (MONAI and torch are never imp
 
 Random transforms: MONAI ran with its random state scripted, and the recorded draws are turned
 into jaxaug's drawn parameters, so ``apply`` is compared with MONAI on the same draw; the noise
-fields come in through ``normal_noise`` replaced by MONAI's recorded standard normals (those tests
+fields come in through ``fast_normal_noise`` replaced by MONAI's recorded standard normals (those tests
 call ``apply_image`` itself, outside the compiled ``apply``, whose cache would keep the real draw).
 """
 
@@ -21,7 +21,7 @@ from jaxaug.volume._intensity_transforms import Coefficients, Factor, Noise
 
 REF = np.load(Path(__file__).parent / "reference" / "monai_intensity_reference.npz")
 MR, CT, CUBE = REF["in/mr"], REF["in/ct"], REF["in/cube"]
-KEY = np.zeros(2, np.uint32)  # unused where normal_noise is replaced
+KEY = np.zeros(2, np.uint32)  # unused where fast_normal_noise is replaced
 YES = jnp.asarray(True)
 
 # Relative tolerance on pointwise and filter ops (float32 arithmetic on both sides), and the
@@ -107,7 +107,7 @@ def _scripted_normals(monkeypatch, fields):
         assert field.shape == tuple(shape)
         return field.astype(dtype)
 
-    monkeypatch.setattr(transforms, "normal_noise", fake)
+    monkeypatch.setattr(transforms, "fast_normal_noise", fake)
 
 
 def test_rand_gaussian_noise_matches_monai(monkeypatch):
