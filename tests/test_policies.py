@@ -143,6 +143,24 @@ def _forced_apply(t, image, mask=None):
     return t.apply(draw, image, mask)
 
 
+def test_equalize_matches_pil_where_the_top_level_and_a_small_step_decide():
+    # PIL's scheme (torchvision's uint8 equalize): the top level's pixels do not count towards
+    # the step, a step of 0 leaves the channel alone, a step of 1 maps levels to cumulative
+    # counts. Red: 30% of 1600 pixels on the top level (step 4); green: 300 below the top (step
+    # 1); blue: on the top level but for 3 pixels (step 0). Random references rarely reach these.
+    ImageOps = pytest.importorskip("PIL.ImageOps")
+    from PIL import Image
+
+    rng = np.random.default_rng(11)
+    image = np.empty((40, 40, 3), np.uint8)
+    image[..., 0] = np.where(rng.random((40, 40)) < 0.3, 230, rng.integers(0, 230, (40, 40)))
+    image[..., 1] = rng.permutation(np.concatenate([rng.integers(10, 41, 300), np.full(1300, 200)])).reshape(40, 40)
+    image[..., 2] = 250
+    image[0, :3, 2] = (17, 40, 90)
+    expected = np.asarray(ImageOps.equalize(Image.fromarray(image)))
+    np.testing.assert_array_equal(np.round(np.asarray(F.equalize(image)) * 255), expected)
+
+
 @given(seed=st.integers(0, 2**31 - 1), low=st.integers(0, 120), span=st.integers(1, 135))
 def test_property_equalize_and_autocontrast_keep_the_order_of_levels(seed, low, span):
     image = np.random.default_rng(seed).integers(low, low + span + 1, (9, 11, 1), dtype=np.uint8)

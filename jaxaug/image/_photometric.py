@@ -223,22 +223,23 @@ def equalize_unit(x: jax.Array, uint8_levels: bool) -> jax.Array:
     finite = jnp.isfinite(x)
     levels = _levels(x) if uint8_levels else jnp.floor(jnp.clip(x, 0.0, 1.0) * _TO_LEVELS)
     levels = jnp.where(finite, levels, 0.0).astype(jnp.int32)
-    # One histogram of 256 bins per channel, in one scatter over all channels; every lookup
-    # below is a flat gather with the same channel offsets.
-    offsets = 256 * jnp.arange(c, dtype=jnp.int32)
-    bins = levels + offsets.reshape(1, 1, c)
-    hist = jnp.zeros(256 * c, jnp.float32).at[bins.reshape(-1)].add(finite.reshape(-1).astype(jnp.float32))
+    # One 256-bin histogram and one lookup per channel: on XLA's CPU backend a scatter and a
+    # gather per channel plane run several times faster than one over channel-offset bins
+    # (benchmarks/README.md, issue #13).
+    counted = finite.astype(jnp.int32)
+    hist = jnp.stack([jnp.zeros(256, jnp.int32).at[levels[..., i]].add(counted[..., i]) for i in range(c)])
     # Cumulative counts as a product with a triangular matrix: XLA's CPU backend compiles it
     # several times faster than a cumsum, and float32 counts are exact below 2**24 pixels.
-    cum = (hist.reshape(c, 256) @ jnp.asarray(_UPPER_TRIANGLE)).astype(jnp.int32)
-    hist = hist.astype(jnp.int32)
+    cum = (hist.astype(jnp.float32) @ jnp.asarray(_UPPER_TRIANGLE)).astype(jnp.int32)
     # The top level in use: its pixels do not count towards the step (PIL's scheme).
-    top = jnp.max(jnp.where(finite, levels, 0), axis=(0, 1))
-    step = (cum[:, -1] - hist[top + offsets]) // 255
+    top = 255 - jnp.argmax(hist[:, ::-1] > 0, axis=1)
+    step = (cum[:, -1] - jnp.take_along_axis(hist, top[:, None], axis=1)[:, 0]) // 255
     lut = (cum[:, :-1] + (step // 2)[:, None]) // jnp.maximum(step, 1)[:, None]
     lut = jnp.concatenate([jnp.zeros((c, 1), jnp.int32), jnp.clip(lut, 0, 255)], axis=1)
-    out = jnp.where((step > 0).reshape(1, 1, c), lut.reshape(-1)[bins], levels)
-    return jnp.where(finite, out.astype(x.dtype) / 255.0, x)
+    # A channel with no step is left at its levels: the identity table.
+    lut = jnp.where((step > 0)[:, None], lut, jnp.arange(256, dtype=jnp.int32)).astype(x.dtype) / 255.0
+    out = jnp.stack([jnp.take(lut[i], levels[..., i], mode="clip") for i in range(c)], axis=-1)
+    return jnp.where(finite, out, x)
 
 
 def adjust_sharpness(image: ArrayLike, sharpness_factor: ArrayLike) -> jax.Array:
