@@ -382,6 +382,31 @@ def test_geometric_policy_ops_move_the_mask_and_point_ops_leave_it():
             np.testing.assert_array_equal(np.asarray(out_mask), np.asarray(mask))
 
 
+def test_slots_run_in_order_and_a_step_that_did_not_fire_moves_nothing():
+    # Two slots, Rotate then Equalize, are the two one-slot draws one after the other (the
+    # other order gives other pixels); an AutoAugment step that did not fire leaves both the
+    # image and the mask where they are, even when its op is geometric.
+    t = ja.RandAugment()
+    # 720 pixels: equalize's step is 2, so it changes the image.
+    x = jnp.asarray(np.random.default_rng(2).integers(0, 256, (24, 30, 3), dtype=np.uint8))
+    mask = jnp.asarray(np.arange(24 * 30).reshape(24, 30) % 5, jnp.int32)
+    first, second = _forced(t, "Rotate", 41.0), _forced(t, "Equalize", 0.0)
+    both = PolicyDraw(*(jnp.concatenate([a, b]) for a, b in zip(first, second)))
+    def as_uint8(image):  # nearest warps and equalize keep uint8 levels exactly
+        return jnp.round(image * 255).astype(jnp.uint8)
+
+    out, out_mask = t.apply(both, x, mask)
+    rotated, rotated_mask = t.apply(first, x, mask)
+    expected, _ = t.apply(second, as_uint8(rotated), rotated_mask)
+    np.testing.assert_array_equal(np.asarray(out), np.asarray(expected))
+    np.testing.assert_array_equal(np.asarray(out_mask), np.asarray(rotated_mask))
+    assert not np.array_equal(np.asarray(out), np.asarray(t.apply(first, as_uint8(t.apply(second, x)))))
+    idle = _forced(t, "Rotate", 41.0)._replace(active=jnp.zeros(1, bool))
+    still, still_mask = t.apply(idle, x, mask)
+    np.testing.assert_array_equal(np.asarray(still), np.asarray(ja.image.to_float(x)))
+    np.testing.assert_array_equal(np.asarray(still_mask), np.asarray(mask))
+
+
 def _forced(t, op, magnitude):
     """A one-slot draw of `op` at `magnitude`."""
     return PolicyDraw(

@@ -229,8 +229,10 @@ def equalize_unit(x: jax.Array, uint8_levels: bool) -> jax.Array:
     counted = finite.astype(jnp.int32)
     hist = jnp.stack([jnp.zeros(256, jnp.int32).at[levels[..., i]].add(counted[..., i]) for i in range(c)])
     # Cumulative counts as a product with a triangular matrix: XLA's CPU backend compiles it
-    # several times faster than a cumsum, and float32 counts are exact below 2**24 pixels.
-    cum = (hist.astype(jnp.float32) @ jnp.asarray(_UPPER_TRIANGLE)).astype(jnp.int32)
+    # several times faster than a cumsum, and float32 counts are exact below 2**24 pixels
+    # (HIGHEST: accelerators would otherwise round the counts to TF32 or bfloat16).
+    cum = jnp.matmul(hist.astype(jnp.float32), jnp.asarray(_UPPER_TRIANGLE), precision=jax.lax.Precision.HIGHEST)
+    cum = cum.astype(jnp.int32)
     # The top level in use: its pixels do not count towards the step (PIL's scheme).
     top = 255 - jnp.argmax(hist[:, ::-1] > 0, axis=1)
     step = (cum[:, -1] - jnp.take_along_axis(hist, top[:, None], axis=1)[:, 0]) // 255
