@@ -161,6 +161,16 @@ def test_equalize_matches_pil_where_the_top_level_and_a_small_step_decide():
     np.testing.assert_array_equal(np.round(np.asarray(F.equalize(image)) * 255), expected)
 
 
+def test_a_nan_pixel_is_left_out_of_equalizes_histogram():
+    # The other pixels are equalized as if the NaN pixel were not there (not as a level 0).
+    levels = np.random.default_rng(4).integers(40, 200, (1, 600, 3))
+    image = jnp.asarray(levels / 255.0, jnp.float32).at[0, -1, 1].set(jnp.nan)
+    out = np.asarray(F.equalize(image))
+    assert np.isnan(out[0, -1, 1])
+    # Channel 1 holds the NaN; the other channels lose a real pixel in the shorter image.
+    np.testing.assert_array_equal(out[:, :-1, 1], np.asarray(F.equalize(image[:, :-1]))[..., 1])
+
+
 @given(seed=st.integers(0, 2**31 - 1), low=st.integers(0, 120), span=st.integers(1, 135))
 def test_property_equalize_and_autocontrast_keep_the_order_of_levels(seed, low, span):
     image = np.random.default_rng(seed).integers(low, low + span + 1, (9, 11, 1), dtype=np.uint8)

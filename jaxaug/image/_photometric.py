@@ -234,8 +234,10 @@ def equalize_unit(x: jax.Array, uint8_levels: bool) -> jax.Array:
     # One 256-bin histogram and one lookup per channel: on XLA's CPU backend a scatter and a
     # gather per channel plane run several times faster than one over channel-offset bins
     # (benchmarks/README.md, issue #13).
-    counted = finite.astype(jnp.int32)
-    hist = jnp.stack([jnp.zeros(256, jnp.int32).at[levels[..., i]].add(counted[..., i]) for i in range(c)])
+    # Non-finite pixels are counted in a 257th bin that is then dropped: adding a constant 1
+    # is cheaper than adding a 0/1 weight per pixel.
+    bins = jnp.where(finite, levels, 256)
+    hist = jnp.stack([jnp.zeros(257, jnp.int32).at[bins[..., i]].add(1)[:256] for i in range(c)])
     # Cumulative counts as a product with a triangular matrix: XLA's CPU backend compiles it
     # several times faster than a cumsum, and float32 counts are exact below 2**24 pixels
     # (HIGHEST: accelerators would otherwise round the counts to TF32 or bfloat16).
