@@ -3,11 +3,11 @@
 Each policy draws, per example, which operations run and at what magnitude (and sign), and
 applies them with static shapes: an operation is a ``lax.switch`` over the policy's table
 (under ``vmap`` every branch runs, as with any per-example branch in JAX), the geometric
-operations share one resample through a drawn matrix, and a policy's slots are a ``lax.scan``,
-so one compiled ``ja.batch(policy)`` gives every example its own draw. On a CPU use
-``ja.batch(policy, chunk_size=1)``: examples then run one at a time without vmap and each runs
-only its drawn operations (RandAugment: 178 CPU ms per 128 images of 224x224 against 1,128 in
-chunks of 8; benchmarks/RESULTS.md).
+operations share one resample through a drawn matrix, and a policy's slots are a ``lax.scan``
+(up to two are unrolled), so one compiled ``ja.batch(policy)`` gives every example its own
+draw. On a CPU use ``ja.batch(policy, chunk_size=1)``: examples then run one at a time without
+vmap and each runs only its drawn operations (RandAugment: 86 CPU ms per 128 images of
+224x224 against 1,314 under vmap; each operation's cost is in benchmarks/README.md).
 
 These are natural-image tools. Solarize, posterize, equalize, autocontrast and invert change
 the grey levels a reader interprets (density on a radiograph, stain intensity on a slide), and
@@ -149,6 +149,19 @@ def _op_matrix(op: str, magnitude: jax.Array, height: int, width: int) -> jax.Ar
     return _geometry.affine_matrix(zero, translate, 1.0, (zero, zero), None, height, width)
 
 
+def _mean_gray(x: jax.Array) -> jax.Array:
+    """The mean luma of an (H, W, C) float image. For RGB one matrix-vector product: on XLA's
+    CPU backend 2.3x faster than the gray plane and its mean (one image at a time, issue #13);
+    the sum's order differs, so the mean may differ by an ulp. HIGHEST keeps the product in
+    float32 where accelerators would round its inputs (TF32, bfloat16)."""
+    h, w, c = x.shape
+    if c == 1:
+        return jnp.mean(x)
+    weights = jnp.asarray(_color._GRAY_WEIGHTS, x.dtype)
+    gray = jnp.matmul(x.reshape(h * w, c), weights, precision=jax.lax.Precision.HIGHEST)
+    return jnp.sum(gray) / (h * w)
+
+
 def _point_op(op: str, uint8_levels: bool, x: jax.Array, magnitude: jax.Array) -> jax.Array:
     """A photometric policy op on a float image in [0, 1] at a signed magnitude."""
     factor = 1.0 + magnitude.astype(x.dtype)
@@ -159,7 +172,7 @@ def _point_op(op: str, uint8_levels: bool, x: jax.Array, magnitude: jax.Array) -
     if op == "Color":
         return _color._blend(x, gray, factor) if color else x
     if op == "Contrast":
-        return _color._blend(x, jnp.mean(gray), factor)
+        return _color._blend(x, _mean_gray(x), factor)
     if op == "Sharpness":
         return _photometric.adjust_sharpness_unit(x, factor, uint8_levels)
     if op == "Posterize":
@@ -201,34 +214,42 @@ class _Applier:
         )
         branch = jnp.where(active, jnp.asarray(branch_of_op)[op], 0)
         geometric = [name for name in self.ops if name in _GEOMETRIC]
-        matrix = _geometry.identity_matrix()
-        if geometric:
+
+        def matrix_of(op: jax.Array, magnitude: jax.Array) -> jax.Array:
             matrices = jnp.stack(
                 [_op_matrix(name, magnitude, h, w) if name in _GEOMETRIC else _geometry.identity_matrix() for name in self.ops]
             )
-            matrix = jnp.where(active, matrices[op], matrix)
+            return matrices[op]
 
-        def warp(x: jax.Array, magnitude: jax.Array, matrix: jax.Array) -> jax.Array:
+        def warp(x: jax.Array, op: jax.Array, magnitude: jax.Array) -> jax.Array:
+            # The matrix is built inside the branch: examples whose op is not geometric skip it.
             out = _geometry.resample(
-                x, matrix, (h, w), interpolation=self.interpolation, fill=self.fill, border="fill", where=self.where
-            )
+                x, matrix_of(op, magnitude), (h, w), interpolation=self.interpolation, fill=self.fill, border="fill",
+                where=self.where,
+            )  # fmt: skip
             return out.astype(x.dtype)
 
-        branches = [lambda x, magnitude, matrix: x]
+        branches = [lambda x, op, magnitude: x]
         branches += [
-            (lambda x, magnitude, matrix, name=name: _point_op(name, self.uint8_levels, x, magnitude).astype(x.dtype))
+            (lambda x, op, magnitude, name=name: _point_op(name, self.uint8_levels, x, magnitude).astype(x.dtype))
             for name in point_ops
         ]
         if geometric:
             branches.append(warp)
-        x = jax.lax.switch(branch, branches, x, magnitude, matrix)
+        x = jax.lax.switch(branch, branches, x, op, magnitude)
         if mask is not None and geometric:
             # Identity for point ops, so the mask moves only with the geometry, by nearest.
+            matrix = jnp.where(active, matrix_of(op, magnitude), _geometry.identity_matrix())
             mask = _geometry.resample(
                 mask, matrix, (h, w), interpolation="nearest", fill=self.mask_fill, border="fill",
                 where=self.where, fill_name="mask_fill",
             )  # fmt: skip
         return x, mask
+
+
+# Up to this many slots run as straight-line code rather than a lax.scan: one example at a
+# time, the scan's loop costs RandAugment's two slots ~9% of their CPU time (issue #13).
+_UNROLLED_SLOTS = 2
 
 
 @functools.partial(jax.jit, static_argnums=0)
@@ -247,6 +268,10 @@ def _run_ops(
     def step(carry: Carry, slot: tuple[jax.Array, ...]) -> tuple[Carry, None]:
         return apply(*carry, *slot), None
 
+    if op.shape[0] <= _UNROLLED_SLOTS:
+        for i in range(op.shape[0]):
+            x, mask = apply(x, mask, op[i], magnitude[i], active[i])
+        return x, mask
     (x, mask), _ = jax.lax.scan(step, (x, mask), (op, magnitude, active))
     return x, mask
 

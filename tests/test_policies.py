@@ -143,6 +143,34 @@ def _forced_apply(t, image, mask=None):
     return t.apply(draw, image, mask)
 
 
+def test_equalize_matches_pil_where_the_top_level_and_a_small_step_decide():
+    # PIL's scheme (torchvision's uint8 equalize): the top level's pixels do not count towards
+    # the step, a step of 0 leaves the channel alone, a step of 1 maps levels to cumulative
+    # counts. Red: 30% of 1600 pixels on the top level (step 4); green: 300 below the top (step
+    # 1); blue: on the top level but for 3 pixels (step 0). Random references rarely reach these.
+    ImageOps = pytest.importorskip("PIL.ImageOps")
+    from PIL import Image
+
+    rng = np.random.default_rng(11)
+    image = np.empty((40, 40, 3), np.uint8)
+    image[..., 0] = np.where(rng.random((40, 40)) < 0.3, 230, rng.integers(0, 230, (40, 40)))
+    image[..., 1] = rng.permutation(np.concatenate([rng.integers(10, 41, 300), np.full(1300, 200)])).reshape(40, 40)
+    image[..., 2] = 250
+    image[0, :3, 2] = (17, 40, 90)
+    expected = np.asarray(ImageOps.equalize(Image.fromarray(image)))
+    np.testing.assert_array_equal(np.round(np.asarray(F.equalize(image)) * 255), expected)
+
+
+def test_a_nan_pixel_is_left_out_of_equalizes_histogram():
+    # The other pixels are equalized as if the NaN pixel were not there (not as a level 0).
+    levels = np.random.default_rng(4).integers(40, 200, (1, 600, 3))
+    image = jnp.asarray(levels / 255.0, jnp.float32).at[0, -1, 1].set(jnp.nan)
+    out = np.asarray(F.equalize(image))
+    assert np.isnan(out[0, -1, 1])
+    # Channel 1 holds the NaN; the other channels lose a real pixel in the shorter image.
+    np.testing.assert_array_equal(out[:, :-1, 1], np.asarray(F.equalize(image[:, :-1]))[..., 1])
+
+
 @given(seed=st.integers(0, 2**31 - 1), low=st.integers(0, 120), span=st.integers(1, 135))
 def test_property_equalize_and_autocontrast_keep_the_order_of_levels(seed, low, span):
     image = np.random.default_rng(seed).integers(low, low + span + 1, (9, 11, 1), dtype=np.uint8)
@@ -362,6 +390,32 @@ def test_geometric_policy_ops_move_the_mask_and_point_ops_leave_it():
             assert (np.asarray(out_mask) != np.asarray(mask)).mean() > 0.2, op
         else:
             np.testing.assert_array_equal(np.asarray(out_mask), np.asarray(mask))
+
+
+def test_slots_run_in_order_and_a_step_that_did_not_fire_moves_nothing():
+    # Two slots, Rotate then Equalize, are the two one-slot draws one after the other (the
+    # other order gives other pixels); an AutoAugment step that did not fire leaves both the
+    # image and the mask where they are, even when its op is geometric.
+    t = ja.RandAugment()
+    # 720 pixels: equalize's step is 2, so it changes the image.
+    x = jnp.asarray(np.random.default_rng(2).integers(0, 256, (24, 30, 3), dtype=np.uint8))
+    mask = jnp.asarray(np.arange(24 * 30).reshape(24, 30) % 5, jnp.int32)
+    first, second = _forced(t, "Rotate", 41.0), _forced(t, "Equalize", 0.0)
+    both = PolicyDraw(*(jnp.concatenate([a, b]) for a, b in zip(first, second)))
+    def as_uint8(image):  # nearest warps and equalize keep uint8 levels exactly
+        return jnp.round(image * 255).astype(jnp.uint8)
+
+    out, out_mask = t.apply(both, x, mask)
+    rotated, rotated_mask = t.apply(first, x, mask)
+    expected, _ = t.apply(second, as_uint8(rotated), rotated_mask)
+    np.testing.assert_array_equal(np.asarray(out), np.asarray(expected))
+    np.testing.assert_array_equal(np.asarray(out_mask), np.asarray(rotated_mask))
+    equalized, _ = t.apply(second, x, mask)
+    assert not np.array_equal(np.asarray(out), np.asarray(t.apply(first, as_uint8(equalized), mask)[0]))
+    idle = _forced(t, "Rotate", 41.0)._replace(active=jnp.zeros(1, bool))
+    still, still_mask = t.apply(idle, x, mask)
+    np.testing.assert_array_equal(np.asarray(still), np.asarray(ja.image.to_float(x)))
+    np.testing.assert_array_equal(np.asarray(still_mask), np.asarray(mask))
 
 
 def _forced(t, op, magnitude):
