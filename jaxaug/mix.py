@@ -260,7 +260,7 @@ def mixup_pairs(
       ((4, 8, 8, 3), (4,), (4,))
     """
     _checks.check_key("mixup", key)
-    x = jnp.asarray(x)
+    x = _checks.as_array(x)
     _check_batch("mixup", x, None)
     alpha = _check_alpha("mixup", alpha)
     _check_mode("mixup", mode)
@@ -336,7 +336,7 @@ def cutmix_pairs(
       (4,)
     """
     _checks.check_key("cutmix", key)
-    x = jnp.asarray(x)
+    x = _checks.as_array(x)
     _check_batch("cutmix", x, None)
     x, transposed = _signal_layout("cutmix", x, time_axis)
     alpha = _check_alpha("cutmix", alpha)
@@ -421,7 +421,7 @@ def mixup(
       >>> y.sum(axis=1)
       Array([1., 1., 1., 1.], dtype=float32)
     """
-    x = jnp.asarray(x)
+    x = _checks.as_array(x)
     y = jnp.asarray(y)
     _check_batch("mixup", x, y)
     x_mixed, perm, lam = mixup_pairs(key, x, alpha, mode=mode, p=p, groups=groups)
@@ -470,7 +470,7 @@ def cutmix(
       >>> x.shape, y.shape
       ((4, 8, 8, 3), (4, 4))
     """
-    x = jnp.asarray(x)
+    x = _checks.as_array(x)
     y = jnp.asarray(y)
     _check_batch("cutmix", x, y)
     x_mixed, perm, lam = cutmix_pairs(

@@ -57,7 +57,7 @@ Range = float | Sequence[float]
 
 def _to_tc(where: str, x: ArrayLike, time_axis: int | None) -> tuple[jax.Array, Any]:
     """Move to (T, C) float; return the array and what is needed to move it back."""
-    x = jnp.asarray(x)
+    x = _checks.as_array(x)
     if x.ndim not in (1, 2):
         hint = "; for a batch use ja.batch(fn)(key, signals)" if x.ndim == 3 else ""
         raise ValueError(f"{where}: x must have shape (T, C) or (T,), got shape {x.shape}{hint}")
@@ -606,7 +606,7 @@ def augment_ecg(
     p = _checks.check_probability("augment_ecg", "p", p)
     k_apply, k_noise, k_wander, k_scale = jax.random.split(key, 4)
     apply = uniform_vector(k_apply, 3) < p  # jax.random.bernoulli(k_apply, p, (3,))
-    y = jnp.asarray(x)
+    y = _checks.as_array(x)
     y = y.astype(y.dtype if jnp.issubdtype(y.dtype, jnp.floating) else jnp.float32)
     noisy = gaussian_noise(k_noise, y, std=noise_std, time_axis=time_axis)
     y = jnp.where(apply[0], noisy, y)

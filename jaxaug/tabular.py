@@ -49,7 +49,7 @@ def fit_scale(X: ArrayLike) -> jax.Array:
 
 
 def _features(where: str, x: ArrayLike) -> jax.Array:
-    x = jnp.asarray(x)
+    x = _checks.as_array(x)
     if x.ndim != 1:
         hint = "; for a table (N, F) use ja.batch(fn)(key, X)" if x.ndim == 2 else ""
         raise ValueError(f"{where}: x must be one example of shape (F,), got shape {x.shape}{hint}")

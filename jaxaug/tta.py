@@ -253,7 +253,7 @@ def predict(
       >>> tta.predict(left_half, x, views=["hflip"])  # the mean of the image and its mirror
       Array([3.5], dtype=float32)
     """
-    x = jnp.asarray(x)
+    x = _checks.as_array(x)
     if x.ndim != 4:
         raise ValueError(f"predict: x must be a batch (N, H, W, C), got shape {x.shape}")
     _checks.check_batch_layout_and_dtype("predict", x)

@@ -691,3 +691,11 @@ def test_big_endian_arrays_read_as_their_values():
     np.testing.assert_array_equal(turn(key, swapped_vol), vol[::-1])
     window = volume.scale_intensity_range(swapped_vol, -100.0, 300.0, 0.0, 1.0, clip=True)
     np.testing.assert_allclose(window, (vol + 100.0) / 400.0, atol=1e-6)
+
+    ecg = np.linspace(-1.0, 1.0, 50 * 12, dtype=np.float32).reshape(50, 12)
+    np.testing.assert_array_equal(signal.augment_ecg(key, ecg.astype(">f4"), fs=500.0), signal.augment_ecg(key, ecg, fs=500.0))
+    row = np.linspace(0.0, 1.0, 5, dtype=np.float32)
+    np.testing.assert_array_equal(tabular.feature_noise(key, row.astype(">f4")), tabular.feature_noise(key, row))
+    batch, labels = image[None].repeat(2, 0), np.array([0, 1])
+    swapped_mix = mix.mixup(key, batch.astype(">f4"), labels, num_classes=2)
+    np.testing.assert_array_equal(swapped_mix[0], mix.mixup(key, batch, labels, num_classes=2)[0])
