@@ -216,6 +216,10 @@ class RandomCrop(GeometricTransform):
             )
         return top, left, height, width
 
+    def _pads(self, shape: Shape) -> bool:
+        """Whether padding happens for an input of `shape` (else the box lies inside the image)."""
+        return self._padded(shape)[2:] != tuple(shape[:2])
+
     def output_shape(self, shape: Shape) -> Shape:
         self._padded(shape)
         return (*self.size, shape[2])
@@ -236,13 +240,12 @@ class RandomCrop(GeometricTransform):
     def fill_frames(self, params: CropBox, shape: Shape) -> list[tuple[jax.Array, tuple[int, int]]]:
         # Without padding the box lies inside the image and nothing is filled; a frame test
         # would cost a fused group a second matrix per pixel and channel (issue #15).
-        if self._padded(shape)[2:] == tuple(shape[:2]):
+        if not self._pads(shape):
             return []
         return super().fill_frames(params, shape)
 
     def map_targets(self, params: CropBox, shape: Shape, targets: Any) -> Any:
-        pads = self._padded(shape)[2:] != tuple(shape[:2])
-        if self.padding_mode != "constant" and pads:
+        if self.padding_mode != "constant" and self._pads(shape):
             # Mirrored or repeated copies of an object would carry no box (torchvision refuses too).
             raise ValueError(
                 f"RandomCrop: boxes and keypoints need padding_mode='constant', got {self.padding_mode!r}"
