@@ -6,9 +6,13 @@ is timed the same way (see run.py for how the rows are collected and reported)."
 from __future__ import annotations
 
 import contextlib
+import json
 import math
+import os
 import resource
 import statistics
+import subprocess
+import tempfile
 import threading
 import time
 from dataclasses import dataclass
@@ -241,6 +245,26 @@ def bench_eager(pipeline: str, impl: str, run_once: Callable[[], Any], items: in
 def skipped(pipeline: str, impl: str, why: str) -> Row:
     """A row for something that could not run; `why` goes in the notes."""
     return Row(pipeline, impl, notes=f"skipped: {why}")
+
+
+def process_failure(done: subprocess.CompletedProcess) -> str:
+    """Why a child process gave no result: its exit code and the last line it printed to stderr."""
+    why = (done.stderr.strip().splitlines() or ["no output"])[-1][:120]
+    return f"process failed ({done.returncode}): {why}"
+
+
+def rows_from_child(
+    command: Callable[[str], list[str]], on_failure: Callable[[str], list[Row]], env: dict[str, str] | None = None
+) -> list[Row]:
+    """Run ``command(rows_path)`` in a fresh process and return the rows it wrote to rows_path
+    as JSON (a list of Row fields); ``on_failure(why)`` if it wrote none."""
+    with tempfile.TemporaryDirectory() as tmp:
+        rows_path = os.path.join(tmp, "rows.json")
+        done = subprocess.run(command(rows_path), capture_output=True, text=True, env=env)
+        if done.returncode != 0 or not os.path.exists(rows_path):
+            return on_failure(process_failure(done))
+        with open(rows_path) as f:
+            return [Row(**row) for row in json.load(f)]
 
 
 def guarded(pipeline: str, impl: str, run: Callable[[], Row]) -> Row:

@@ -23,7 +23,6 @@ import pkgutil
 import platform
 import subprocess
 import sys
-import tempfile
 import time
 from dataclasses import asdict
 from typing import Any
@@ -32,7 +31,7 @@ import jax
 
 import jaxaug as ja
 import peers
-from harness import CHUNK, CHUNKED, MIX_FLOOR, PIPELINES, SIDE, SIZE, Config, Row, channels_of, skipped
+from harness import CHUNK, CHUNKED, MIX_FLOOR, PIPELINES, SIDE, SIZE, Config, Row, channels_of, rows_from_child, skipped
 
 def add_ratios(rows: list[Row]) -> dict[int, str]:
     """jaxaug items/s over each other row's items/s, for rows of the same pipeline."""
@@ -258,19 +257,15 @@ def run_isolated(name: str, args: argparse.Namespace) -> list[Row]:
     buffer (benchmarks/README.md). A training process runs one augmentation library, so each
     is measured alone.
     """
-    with tempfile.TemporaryDirectory() as tmp:
-        rows_path = os.path.join(tmp, "rows.json")
+    def command(rows_path: str) -> list[str]:
         command = [sys.executable, os.path.abspath(__file__), "--in-process", "--rows-json", rows_path, "--only", name, "--batch", str(args.batch)]
         if args.quick:
             command.append("--quick")
         if args.pipelines:
             command += ["--pipelines", args.pipelines]
-        done = subprocess.run(command, capture_output=True, text=True)
-        if done.returncode != 0 or not os.path.exists(rows_path):
-            why = (done.stderr.strip().splitlines() or ["no output"])[-1][:120]
-            return [skipped(name, name, f"process failed ({done.returncode}): {why}")]
-        with open(rows_path) as f:
-            return [Row(**row) for row in json.load(f)]
+        return command
+
+    return rows_from_child(command, lambda why: [skipped(name, name, why)])
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -11,12 +11,10 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
 import sys
-import tempfile
 from dataclasses import asdict
 
-from harness import CHUNK, PIPELINES, SIZE, Config, Row, skipped
+from harness import CHUNK, PIPELINES, SIZE, Config, Row, rows_from_child, skipped
 
 NAME = "jaxaug-1core"
 ORDER = 12  # after jaxaug's own rows
@@ -53,18 +51,14 @@ def run(cfg: Config, pipelines: tuple[str, ...]) -> list[Row]:
     """jaxaug's best CPU settings (chunks of 8; policies one example at a time) on one core."""
     if not hasattr(os, "sched_setaffinity"):
         return [skipped(p, f"jaxaug, {ONE_CORE}", "os.sched_setaffinity is Linux-only") for p in (*pipelines, *POLICIES)]
-    with tempfile.TemporaryDirectory() as tmp:
-        rows_path = os.path.join(tmp, "rows.json")
-        config = json.dumps(asdict(cfg))
-        command = [sys.executable, os.path.abspath(__file__), rows_path, config, ",".join(pipelines)]
-        here = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-        env = {**os.environ, "PYTHONPATH": os.pathsep.join([here, os.environ.get("PYTHONPATH", "")])}
-        done = subprocess.run(command, capture_output=True, text=True, env=env)
-        if done.returncode != 0 or not os.path.exists(rows_path):
-            why = (done.stderr.strip().splitlines() or ["no output"])[-1][:120]
-            return [skipped(p, f"jaxaug, {ONE_CORE}", f"process failed ({done.returncode}): {why}") for p in pipelines]
-        with open(rows_path) as f:
-            return [Row(**row) for row in json.load(f)]
+    here = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([here, os.environ.get("PYTHONPATH", "")])}
+    config = json.dumps(asdict(cfg))
+    return rows_from_child(
+        lambda rows_path: [sys.executable, os.path.abspath(__file__), rows_path, config, ",".join(pipelines)],
+        lambda why: [skipped(p, f"jaxaug, {ONE_CORE}", why) for p in pipelines],
+        env,
+    )
 
 
 if __name__ == "__main__":

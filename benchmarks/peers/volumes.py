@@ -14,7 +14,7 @@ import os
 import subprocess
 import sys
 
-from harness import Config, Row, skipped
+from harness import Config, Row, process_failure, skipped
 
 NAME = "volumes"
 ORDER = 90  # after the image peers: it starts its own processes
@@ -41,8 +41,7 @@ def _row(name: str, python: str, iters: int) -> Row:
     done = subprocess.run(command, capture_output=True, text=True, env={**os.environ, "PYTHONWARNINGS": "ignore"})
     lines = [line for line in done.stdout.splitlines() if line.startswith("RESULT ")]
     if done.returncode != 0 or not lines:
-        why = (done.stderr.strip().splitlines() or ["no output"])[-1][:120]
-        return skipped(PIPELINE, IMPL[name], f"process failed ({done.returncode}): {why}")
+        return skipped(PIPELINE, IMPL[name], process_failure(done))
     result = json.loads(lines[-1][len("RESULT ") :])
     batch_ms = 1e3 * VOLUMES / result["volumes_per_s"]
     return Row(
