@@ -150,16 +150,19 @@ def _op_matrix(op: str, magnitude: jax.Array, height: int, width: int) -> jax.Ar
 
 
 def _mean_gray(x: jax.Array) -> jax.Array:
-    """The mean luma of an (H, W, C) float image. For RGB one matrix-vector product: on XLA's
-    CPU backend 2.3x faster than the gray plane and its mean (one image at a time, issue #13);
-    the sum's order differs, so the mean may differ by an ulp. HIGHEST keeps the product in
-    float32 where accelerators would round its inputs (TF32, bfloat16)."""
+    """The mean luma of an (H, W, C) float image: each channel's sum, weighted. On XLA's CPU
+    backend 3x faster than a gray plane and its mean (one image at a time, issue #13): the sums
+    run over whole (W * C) rows first, and a barrier keeps XLA from merging that back into one
+    reduction with 3 accumulators. The sum's order differs, so the mean may differ by an ulp.
+    HIGHEST keeps the product in float32 where accelerators would round its inputs (TF32,
+    bfloat16)."""
     h, w, c = x.shape
+    rows = jax.lax.optimization_barrier(jnp.sum(x.reshape(h, w * c), axis=0))
+    channel_sums = jnp.sum(rows.reshape(w, c), axis=0)
     if c == 1:
-        return jnp.mean(x)
+        return channel_sums[0] / (h * w)
     weights = jnp.asarray(_color._GRAY_WEIGHTS, x.dtype)
-    gray = jnp.matmul(x.reshape(h * w, c), weights, precision=jax.lax.Precision.HIGHEST)
-    return jnp.sum(gray) / (h * w)
+    return jnp.dot(channel_sums, weights, precision=jax.lax.Precision.HIGHEST) / (h * w)
 
 
 def _point_op(op: str, uint8_levels: bool, x: jax.Array, magnitude: jax.Array) -> jax.Array:

@@ -186,8 +186,11 @@ def autocontrast_unit(x: jax.Array) -> jax.Array:
     def per_channel(reduce: Callable[..., jax.Array], values: jax.Array) -> jax.Array:
         # Whole (W * C) rows first, then the W of each channel: reducing (H, W, C) over H and W
         # at once keeps C = 3 accumulators, a serial chain that XLA's CPU backend does not
-        # vectorise (2-3x slower, issue #13). The minimum and maximum are exact either way.
-        return reduce(reduce(values.reshape(h, w * c), axis=0).reshape(w, c), axis=0).reshape(1, 1, c)
+        # vectorise. The barrier keeps XLA from merging the two reductions back into that one
+        # (it did, and AutoContrast cost 6x its elementwise work; issue #13). The minimum and
+        # maximum are exact either way.
+        rows = jax.lax.optimization_barrier(reduce(values.reshape(h, w * c), axis=0))
+        return reduce(rows.reshape(w, c), axis=0).reshape(1, 1, c)
 
     low = per_channel(jnp.min, jnp.where(finite, x, jnp.inf))
     high = per_channel(jnp.max, jnp.where(finite, x, -jnp.inf))
@@ -250,7 +253,9 @@ def equalize_unit(x: jax.Array, uint8_levels: bool) -> jax.Array:
     lut = jnp.concatenate([jnp.zeros((c, 1), jnp.int32), jnp.clip(lut, 0, 255)], axis=1)
     # A channel with no step is left at its levels: the identity table.
     lut = jnp.where((step > 0)[:, None], lut, jnp.arange(256, dtype=jnp.int32)).astype(x.dtype) / 255.0
-    out = jnp.stack([jnp.take(lut[i], levels[..., i], mode="clip") for i in range(c)], axis=-1)
+    # Indexing rather than jnp.take: take wraps its gather in a nested jit, and XLA's CPU backend
+    # then ran the lookups of a direct equalize() 1.3x slower (issue #13).
+    out = jnp.stack([lut[i].at[levels[..., i]].get(mode="clip") for i in range(c)], axis=-1)
     return jnp.where(finite, out, x)
 
 
