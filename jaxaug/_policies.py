@@ -17,7 +17,7 @@ histopathology presets use none of the policies.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 import functools
 from dataclasses import dataclass
 from typing import NamedTuple
@@ -33,6 +33,8 @@ from jaxaug.image import _color, _geometry, _photometric
 
 _GEOMETRIC = ("ShearX", "ShearY", "TranslateX", "TranslateY", "Rotate")
 _SIGNED = _GEOMETRIC + ("Brightness", "Color", "Contrast", "Sharpness")
+# The geometric ops that move pixels along one axis (1: x, 0: y), by whole lines with nearest.
+_LINE_AXIS = {"ShearX": 1, "TranslateX": 1, "ShearY": 0, "TranslateY": 0}
 
 # The operation tables, in torchvision's order (a draw's `op` indexes them).
 _RAND_OPS = (
@@ -208,21 +210,29 @@ class _Applier:
         """Apply op number `op` of the table at `magnitude` where `active`; else nothing."""
         h, w, _ = x.shape
         point_ops = [name for name in self.ops if name not in _GEOMETRIC and name != "Identity"]
-        # Branch 0 leaves the image alone, then one per point op, then one warp for all
-        # geometric ops (the drawn matrix says which).
-        warp_branch = len(point_ops) + 1
-        branch_of_op = np.array(
-            [0 if name == "Identity" else warp_branch if name in _GEOMETRIC else point_ops.index(name) + 1 for name in self.ops],
-            np.int32,
-        )
-        branch = jnp.where(active, jnp.asarray(branch_of_op)[op], 0)
-        geometric = [name for name in self.ops if name in _GEOMETRIC]
+        # With nearest, translations and shears move whole lines (rows for X, columns for Y):
+        # each gets its own branch that shifts lines, half the cost of the general warp (issue
+        # #13). Rotations, and every geometric op with bilinear, share one warp by the drawn
+        # matrix.
+        line_axis = _LINE_AXIS if self.interpolation == "nearest" else {}
+        line_ops = [name for name in self.ops if name in line_axis]
+        warp_ops = [name for name in self.ops if name in _GEOMETRIC and name not in line_axis]
 
         def matrix_of(op: jax.Array, magnitude: jax.Array) -> jax.Array:
             matrices = jnp.stack(
                 [_op_matrix(name, magnitude, h, w) if name in _GEOMETRIC else _geometry.identity_matrix() for name in self.ops]
             )
             return matrices[op]
+
+        def shift_lines(name: str, fill: tuple[float, ...] | int, fill_name: str = "fill") -> Callable[..., jax.Array]:
+            def branch(values: jax.Array, op: jax.Array, magnitude: jax.Array) -> jax.Array:
+                matrix = _op_matrix(name, magnitude, h, w)
+                return _geometry.shift_lines_nearest(
+                    values, matrix, line_axis[name], fill=fill, where=self.where, fill_name=fill_name,
+                    translation=name.startswith("Translate"),
+                ).astype(values.dtype)  # fmt: skip
+
+            return branch
 
         def warp(x: jax.Array, op: jax.Array, magnitude: jax.Array) -> jax.Array:
             # The matrix is built inside the branch: examples whose op is not geometric skip it.
@@ -232,21 +242,38 @@ class _Applier:
             )  # fmt: skip
             return out.astype(x.dtype)
 
+        # Branch 0 leaves the image alone, then one per point op, one per line op, and the warp.
+        branch_names = ["Identity", *point_ops, *line_ops] + (["warp"] if warp_ops else [])
+        branch_of_op = np.array([branch_names.index("warp" if name in warp_ops else name) for name in self.ops], np.int32)
+        branch = jnp.where(active, jnp.asarray(branch_of_op)[op], 0)
         branches = [lambda x, op, magnitude: x]
         branches += [
             (lambda x, op, magnitude, name=name: _point_op(name, self.uint8_levels, x, magnitude).astype(x.dtype))
             for name in point_ops
         ]
-        if geometric:
+        branches += [shift_lines(name, self.fill) for name in line_ops]
+        if warp_ops:
             branches.append(warp)
         x = jax.lax.switch(branch, branches, x, op, magnitude)
-        if mask is not None and geometric:
-            # Identity for point ops, so the mask moves only with the geometry, by nearest.
-            matrix = jnp.where(active, matrix_of(op, magnitude), _geometry.identity_matrix())
-            mask = _geometry.resample(
-                mask, matrix, (h, w), interpolation="nearest", fill=self.mask_fill, border="fill",
-                where=self.where, fill_name="mask_fill",
-            )  # fmt: skip
+        if mask is not None and (line_ops or warp_ops):
+            # The mask moves with the geometry only, by nearest, through the image's own path.
+            def mask_warp(mask: jax.Array, op: jax.Array, magnitude: jax.Array) -> jax.Array:
+                return _geometry.resample(
+                    mask, matrix_of(op, magnitude), (h, w), interpolation="nearest", fill=self.mask_fill, border="fill",
+                    where=self.where, fill_name="mask_fill",
+                )  # fmt: skip
+
+            mask_names = ["Identity", *line_ops] + (["warp"] if warp_ops else [])
+            mask_branch_of_op = np.array(
+                [mask_names.index("warp" if name in warp_ops else name) if name in _GEOMETRIC else 0 for name in self.ops],
+                np.int32,
+            )
+            mask_branches = [lambda mask, op, magnitude: mask]
+            mask_branches += [shift_lines(name, self.mask_fill, "mask_fill") for name in line_ops]
+            if warp_ops:
+                mask_branches.append(mask_warp)
+            mask_branch = jnp.where(active, jnp.asarray(mask_branch_of_op)[op], 0)
+            mask = jax.lax.switch(mask_branch, mask_branches, mask, op, magnitude)
         return x, mask
 
 

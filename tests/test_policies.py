@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 import jaxaug as ja
 from jaxaug import _compose, _policies
 from jaxaug import image as F
+from jaxaug.image import _geometry
 from jaxaug._policies import AutoAugmentDraw, PolicyDraw
 
 REF = np.load(Path(__file__).parent / "reference" / "torchvision_policies_reference.npz")
@@ -373,6 +374,37 @@ def test_the_apply_or_not_draw_is_independent_of_the_op():
     assert abs(np.corrcoef(rows[:, 0], rows[:, 1])[0, 1]) < 0.1
 
 
+@given(
+    axis=st.sampled_from([0, 1]),
+    slope=st.floats(-2.0, 2.0, width=32),
+    offset=st.floats(-30.0, 30.0, width=32),
+    uint8=st.booleans(),
+    translation=st.booleans(),
+)
+def test_property_line_shifts_read_the_pixels_of_the_general_nearest_warp(axis, slope, offset, uint8, translation):
+    # The policies' translations and shears move whole lines (issue #13); they must read the
+    # pixels the general nearest warp reads, fill where it fills, and keep a NaN where it lands.
+    h, w = 13, 17
+    slope = 0.0 if translation else slope
+    matrix = np.eye(3, dtype=np.float32)
+    if axis == 1:
+        matrix[0, 1], matrix[0, 2] = slope, offset
+    else:
+        matrix[1, 0], matrix[1, 2] = slope, offset
+    values = np.arange(h * w * 3).reshape(h, w, 3) % 251
+    fill = (10, 20, 30) if uint8 else (0.25, 0.5, 0.75)
+    image = jnp.asarray(values, jnp.uint8) if uint8 else jnp.asarray(values / 251.0, jnp.float32).at[4, 9, 1].set(jnp.nan)
+    general = np.asarray(_geometry.resample(image, matrix, (h, w), interpolation="nearest", fill=fill, border="fill"))
+    lines = np.asarray(_geometry.shift_lines_nearest(image, matrix, axis, fill=fill, translation=translation))
+    assert lines.shape == general.shape and lines.dtype == general.dtype
+    # Lines whose shift sits a float rounding away from a half-pixel tie may round either way.
+    shift = np.float64(np.float32(slope)) * np.arange(w if axis == 0 else h) + np.float64(np.float32(offset)) + 0.5 + 1e-4
+    near_tie = np.abs(shift - np.round(shift)) < 1e-3
+    differs = ~((lines == general) | (np.isnan(lines) & np.isnan(general))).all(axis=-1)
+    differing_lines = differs.any(axis=1) if axis == 1 else differs.any(axis=0)  # per row, or per column
+    assert not (differing_lines & ~near_tie).any()
+
+
 # --- masks, units, presets --------------------------------------------------------------------
 
 
@@ -382,7 +414,11 @@ def test_geometric_policy_ops_move_the_mask_and_point_ops_leave_it():
     mask = jnp.asarray((np.arange(h * w).reshape(h, w) * 7) % 11, jnp.int32)
     # The mask as a uint8 image: nearest warps move it where the mask goes, exactly.
     as_image = mask.astype(jnp.uint8)[..., None]
-    for op, magnitude, moves in (("ShearX", -0.37, True), ("TranslateY", 5.6, True), ("Rotate", 41.0, True), ("Equalize", 0.0, False), ("Posterize", 3.0, False)):
+    cases = (
+        ("ShearX", -0.37, True), ("ShearY", 0.52, True), ("TranslateX", -4.2, True), ("TranslateY", 5.6, True),
+        ("Rotate", 41.0, True), ("Equalize", 0.0, False), ("Posterize", 3.0, False),
+    )  # fmt: skip
+    for op, magnitude, moves in cases:
         draw = _forced(t, op, magnitude)
         moved, out_mask = t.apply(draw, as_image, mask)
         if moves:

@@ -359,6 +359,69 @@ def sample_points(
     return jnp.where(coverage > 0, fill_array + coverage * (out - fill_array), fill_array)
 
 
+def shift_lines_nearest(
+    values: jax.Array,
+    matrix: ArrayLike,
+    axis: int,
+    *,
+    fill: float | Sequence[float],
+    where: str = "resample",
+    fill_name: str = "fill",
+    translation: bool = False,
+) -> jax.Array:
+    """Nearest resample by a map that moves pixels along one axis only: a translation or a
+    shear along x (``axis=1``) or y (``axis=0``).
+
+    `matrix` (output -> input) must move only `axis`: for ``axis=1`` it is
+    ``[[1, a, b], [0, 1, 0], [0, 0, 1]]``, so output pixel (y, x) reads input (y, x + a * y + b);
+    for ``axis=0`` it is ``[[1, 0, 0], [a, 1, b], [0, 0, 1]]``. Each line (a row for ``axis=1``)
+    moves by one whole number of pixels, the nearest to ``a * line + b``; pixels read from
+    outside take `fill`. The same pixels as ``resample(..., interpolation="nearest")`` for
+    these maps (up to float rounding at exact half-pixel ties), at half the cost on XLA's CPU
+    backend (issue #13): the read index is one offset per line plus the position, not a 2-D
+    coordinate per pixel, and the read is along one axis.
+
+    Args:
+      values: (H, W, C) or (H, W) image or mask of any dtype.
+      matrix: (3, 3) output -> input map of the form above; may be traced.
+      axis: 1 (move along x, one offset per row) or 0 (along y, one offset per column).
+      fill: value(s) for pixels read from outside, in the units of `values`.
+      translation: static; True promises a = 0 (every line moves the same), so that a move
+        along y reads whole rows (1.6x faster than a read per pixel).
+
+    Returns:
+      An array of the shape and dtype of `values`.
+    """
+    if values.ndim == 2:
+        return shift_lines_nearest(
+            values[..., None], matrix, axis, fill=fill, where=where, fill_name=fill_name, translation=translation
+        )[..., 0]
+    if axis not in (0, 1):
+        raise ValueError(f"shift_lines_nearest: axis must be 0 or 1, got {axis!r}")
+    height, width, channels = values.shape
+    fill_values = _checks.fill_values(where, fill_name, fill, channels, values.dtype)
+    matrix = jnp.asarray(matrix, jnp.float32)
+    # Line index along the other axis; the slope and offset of this axis's coordinate.
+    lines, length = (height, width) if axis == 1 else (width, height)
+    slope, offset = (matrix[0, 1], matrix[0, 2]) if axis == 1 else (matrix[1, 0], matrix[1, 2])
+    line = jnp.arange(lines, dtype=jnp.float32)
+    shift = _nearest(slope * line + offset).astype(jnp.int32)  # (lines,)
+    position = jnp.arange(length, dtype=jnp.int32)
+    fill_array = jnp.asarray(fill_values).astype(values.dtype).reshape(1, 1, channels)
+    if translation and axis == 0:
+        rows = position + shift[0]
+        inside_rows = (rows >= 0) & (rows < height)
+        picked_rows = values.at[jnp.clip(rows, 0, height - 1)].get(mode="promise_in_bounds")
+        return jnp.where(inside_rows[:, None, None], picked_rows, fill_array)
+    if axis == 1:
+        source = position[None, :] + shift[:, None]  # (H, W)
+    else:
+        source = position[:, None] + shift[None, :]  # (H, W)
+    inside = (source >= 0) & (source < length)
+    picked = jnp.take_along_axis(values, jnp.clip(source, 0, length - 1)[..., None], axis=axis, mode="clip")
+    return jnp.where(inside[..., None], picked, fill_array)
+
+
 def _map_points(
     m: jax.Array, xs: jax.Array, ys: jax.Array, separable: bool, projective: bool
 ) -> tuple[jax.Array, jax.Array]:
