@@ -461,6 +461,31 @@ def _forced(t, op, magnitude):
     )
 
 
+def test_line_shifts_one_at_a_time_and_the_shared_warp_under_vmap_move_the_same_pixels():
+    # One example at a time, translations and shears shift whole lines; under vmap they share
+    # the general warp (issue #13). Same draws, same image and mask either way; and the vmapped
+    # program really has fewer geometric branches.
+    t = ja.TrivialAugmentWide(fill=(200, 10, 90), mask_fill=7)
+    cases = (("ShearX", 0.43), ("ShearY", -0.61), ("TranslateX", -7.0), ("TranslateY", 5.0), ("Rotate", 33.0), ("Color", 0.3))
+    draws = [_forced(t, op, magnitude) for op, magnitude in cases]
+    rng = np.random.default_rng(11)
+    x = jnp.asarray(rng.integers(0, 256, (len(cases), 14, 18, 3)), jnp.uint8)
+    mask = jnp.asarray(rng.integers(0, 5, (len(cases), 14, 18)), jnp.int32)
+    batched_image, batched_mask = jax.jit(jax.vmap(t.apply))(jax.tree.map(lambda *a: jnp.stack(a), *draws), x, mask)
+    for i, (op, _) in enumerate(cases):
+        image, out_mask = jax.jit(t.apply)(draws[i], x[i], mask[i])
+        np.testing.assert_array_equal(np.asarray(out_mask), np.asarray(batched_mask[i]), err_msg=op)
+        if op == "Color":  # the blend's rounding differs by an ulp between vmap and one example
+            np.testing.assert_allclose(np.asarray(image), np.asarray(batched_image[i]), atol=1e-6)
+        else:  # nearest moves values exactly
+            np.testing.assert_array_equal(np.asarray(image), np.asarray(batched_image[i]), err_msg=op)
+            assert (np.asarray(out_mask) == 7).any() and (np.asarray(out_mask) != np.asarray(mask[i])).mean() > 0.2, op
+    one_jaxpr = str(jax.make_jaxpr(t.apply)(draws[0], x[0], mask[0]))
+    batched_jaxpr = str(jax.make_jaxpr(jax.vmap(t.apply))(jax.tree.map(lambda *a: jnp.stack(a), *draws), x, mask))
+    # Gathers along one axis (take_along_axis) appear only in the one-at-a-time program.
+    assert one_jaxpr.count("gather[") > batched_jaxpr.count("gather[")
+
+
 def test_thresholds_and_policy_fills_are_in_the_pipeline_inputs_units():
     x = jnp.asarray(REF["in_u8"])
     flipped_then_solarized = ja.Compose([ja.RandomHorizontalFlip(p=1), ja.RandomSolarize(128, p=1)])(jax.random.key(0), x)
