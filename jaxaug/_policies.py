@@ -2,12 +2,14 @@
 
 Each policy draws, per example, which operations run and at what magnitude (and sign), and
 applies them with static shapes: an operation is a ``lax.switch`` over the policy's table
-(under ``vmap`` every branch runs, as with any per-example branch in JAX), the geometric
-operations share one resample through a drawn matrix, and a policy's slots are a ``lax.scan``
-(up to two are unrolled), so one compiled ``ja.batch(policy)`` gives every example its own
-draw. On a CPU use ``ja.batch(policy, chunk_size=1)``: examples then run one at a time without
-vmap and each runs only its drawn operations (RandAugment: 86 CPU ms per 128 images of
-224x224 against 1,314 under vmap; each operation's cost is in benchmarks/README.md).
+(under ``vmap`` every branch runs, as with any per-example branch in JAX), and a policy's slots
+are a ``lax.scan`` (up to two are unrolled), so one compiled ``ja.batch(policy)`` gives every
+example its own draw. Under ``vmap`` the geometric operations share one resample through a
+drawn matrix; one example at a time, translations and shears (nearest) move whole lines in a
+branch each, the same pixels at half the cost. On a CPU use ``ja.batch(policy, chunk_size=1)``:
+examples then run one at a time without vmap and each runs only its drawn operations
+(RandAugment: 60 CPU ms per 128 images of 224x224 on one core against 1,236 under vmap on
+two; each operation's cost is in benchmarks/README.md).
 
 These are natural-image tools. Solarize, posterize, equalize, autocontrast and invert change
 the grey levels a reader interprets (density on a radiograph, stain intensity on a slide), and
