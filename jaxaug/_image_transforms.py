@@ -422,9 +422,10 @@ class RandomRotation(GeometricTransform):
 
     Shapes: (H, W, C) -> (H, W, C) float; `interpolation` and `fill` are static. Corners that
     come from outside the image get `fill` (masks get `mask_fill`).
-    torchvision: ``T.RandomRotation(degrees, interpolation=NEAREST, expand=False, fill=0)``.
-    ``expand=True`` and ``center`` are not supported: the output shape would depend on the draw.
-    In a Compose with bilinear steps the fused resample is bilinear.
+    torchvision: ``T.RandomRotation(degrees, interpolation=NEAREST, expand=False, center=None,
+    fill=0)``; `center` is (x, y) in torchvision's coordinates (pixel i covers [i, i + 1]), None
+    for the image centre. ``expand=True`` is not supported: the output shape would depend on the
+    draw. In a Compose with bilinear steps the fused resample is bilinear.
 
     Example:
       >>> import jax, jax.numpy as jnp, jaxaug as ja
@@ -435,7 +436,7 @@ class RandomRotation(GeometricTransform):
     degrees: float | Sequence[float]
     interpolation: str = "nearest"
     expand: bool = False
-    center: Any = None
+    center: Sequence[float] | None = None
     fill: float | Sequence[float] = 0.0
     mask_fill: int = 0
     border = "fill"
@@ -449,7 +450,10 @@ class RandomRotation(GeometricTransform):
         if self.expand:
             raise ValueError("RandomRotation: expand must be False: an expanded shape would depend on the drawn angle")
         if self.center is not None:
-            raise ValueError(f"RandomRotation: center must be None (rotation about the image centre), got {self.center!r}")
+            center = _as_tuple(self.center)
+            if not isinstance(center, tuple) or len(center) != 2:
+                raise ValueError(f"RandomRotation: center must be None or an (x, y) pair, got {self.center!r}")
+            _freeze(self, "center", tuple(_checks.check_finite("RandomRotation", "center", c) for c in center))
         _check_interpolation("RandomRotation", self.interpolation)
         _freeze(self, "fill", _check_fill("RandomRotation", "fill", self.fill))
 
@@ -457,7 +461,7 @@ class RandomRotation(GeometricTransform):
         return Angle(jax.random.uniform(key, (), minval=self.degrees[0], maxval=self.degrees[1]))
 
     def matrix(self, params: Angle, shape: Shape) -> jax.Array:
-        return _geometry.rotation_matrix(params.angle, shape[0], shape[1])
+        return _geometry.rotation_matrix(params.angle, shape[0], shape[1], self.center)
 
 
 class QuarterTurns(NamedTuple):

@@ -99,6 +99,7 @@ CASES = [
     case("RandomVerticalFlip", lambda: ja.RandomVerticalFlip()),
     case("RandomRotation", lambda: ja.RandomRotation((-10.0, 40.0))),
     case("RandomRotation-bilinear", lambda: ja.RandomRotation((5.0, 50.0), interpolation="bilinear")),
+    case("RandomRotation-center", lambda: ja.RandomRotation((-30.0, 45.0), center=(4.0, 2.5))),
     case("RandomRot90", lambda: ja.RandomRot90(), square=True),
     case(
         "RandomApply-geometric",

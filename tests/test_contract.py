@@ -41,6 +41,7 @@ CASES = [
     case("RandomVerticalFlip", lambda: ja.RandomVerticalFlip(), p0=lambda: ja.RandomVerticalFlip(p=0.0)),
     case("RandomRotation", lambda: ja.RandomRotation(30)),
     case("RandomRotation-bilinear", lambda: ja.RandomRotation((-20, 40), interpolation="bilinear", fill=1)),
+    case("RandomRotation-center", lambda: ja.RandomRotation((-20, 40), center=(3.0, 9.5))),
     case("RandomRot90", lambda: ja.RandomRot90(), square=True),
     case("RandomAffine", lambda: ja.RandomAffine(20, translate=(0.1, 0.2), scale=(0.8, 1.2), shear=(-5, 10, -3, 3))),
     case("RandomPerspective", lambda: ja.RandomPerspective(0.3, p=1), p0=lambda: ja.RandomPerspective(p=0)),

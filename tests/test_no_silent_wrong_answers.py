@@ -337,6 +337,14 @@ def test_a_bad_per_feature_scale_is_refused():
         (lambda: ja.GaussianBlur(3, sigma=float("inf")), "sigma must be > 0"),
         (lambda: ja.image.adjust_brightness(_img(), float("inf")), "finite scalar >= 0"),
         (lambda: signal.time_shift(KEY, ECG, fs=float("inf")), "fs"),
+        # These returned the fill everywhere: a NaN angle, matrix or corner reads nothing.
+        (lambda: ja.image.rotate(_img(), float("nan")), "rotate: angle and center must be finite"),
+        (lambda: ja.image.rotate(_img(), float("inf")), "rotate: angle and center must be finite"),
+        (lambda: ja.image.rotate(_img(), 10.0, center=(2.0, float("nan"))), "rotate: angle and center must be finite"),
+        (lambda: ja.image.warp_affine(_img(), jnp.full((3, 3), jnp.nan), (4, 4)), "warp_affine: matrix must be finite"),
+        (lambda: ja.image.crop(_img(), float("nan"), 0, 2, 2), "crop: top and left must be finite"),
+        (lambda: ja.RandomRotation(10, center=(1.0, float("nan"))), "RandomRotation: center must be a finite number"),
+        (lambda: ja.RandomRotation(10, center=(1.0, 2.0, 3.0)), "RandomRotation: center must be None or an \\(x, y\\) pair"),
     ],
 )
 def test_non_finite_and_out_of_domain_arguments_are_refused(build, match):

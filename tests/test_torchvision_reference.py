@@ -97,11 +97,11 @@ def test_resized_crop_matches_torchvision_except_for_the_antialias_filter():
     assert np.abs(out - ref).mean() < 2e-3 and np.abs(out - ref).max() < 1.2e-2
 
 
-def _source_points(angle, h, w):
+def _source_points(angle, h, w, center=None):
     """Where torchvision's rotate reads each output pixel: the input point, in pixels."""
     theta = np.deg2rad(angle)
     y, x = np.mgrid[0:h, 0:w].astype(np.float64)
-    cx, cy = (w - 1) / 2.0, (h - 1) / 2.0
+    cx, cy = ((w - 1) / 2.0, (h - 1) / 2.0) if center is None else (center[0] - 0.5, center[1] - 0.5)
     return cx + np.cos(theta) * (x - cx) - np.sin(theta) * (y - cy), cy + np.sin(theta) * (x - cx) + np.cos(theta) * (y - cy)
 
 
@@ -129,6 +129,28 @@ def test_bilinear_rotation_matches_torchvision_wherever_the_point_is_inside(name
     assert inside.mean() > 0.4
     np.testing.assert_allclose(out[inside], ref[inside], atol=tol, rtol=0)
     assert np.abs(out - ref).mean() < 1e-2
+
+
+ROTATE_CENTER = [(30.0, (10.0, 31.0)), (-75.0, (50.5, 4.0))]
+
+
+@pytest.mark.parametrize("angle, center", ROTATE_CENTER, ids=[f"{a:g}-{c[0]:g},{c[1]:g}" for a, c in ROTATE_CENTER])
+def test_rotation_about_a_given_centre_matches_torchvision(angle, center):
+    # torchvision's rotate(center=(x, y)) in edge coordinates: nearest picks torchvision's
+    # pixel off half-pixel ties, bilinear agrees wherever the point is inside the image.
+    name = f"{angle:g}_center_{center[0]:g}_{center[1]:g}"
+    xs, ys = _source_points(angle, *SMOOTH.shape[:2], center=center)
+    nearest = np.asarray(F.rotate(SMOOTH, angle, center=center))
+    tie = (np.abs(xs - np.floor(xs) - 0.5) < 1e-3) | (np.abs(ys - np.floor(ys) - 0.5) < 1e-3)
+    assert tie.mean() < 0.04 and (nearest != 0).any(axis=-1).mean() > 0.3
+    np.testing.assert_array_equal(nearest[~tie], REF[f"rotate_nearest_{name}"][~tie])
+    bilinear = np.asarray(F.rotate(SMOOTH, angle, "bilinear", center=center))
+    inside = (xs >= 0) & (xs <= SMOOTH.shape[1] - 1) & (ys >= 0) & (ys <= SMOOTH.shape[0] - 1)
+    assert inside.mean() > 0.3
+    np.testing.assert_allclose(bilinear[inside], REF[f"rotate_bilinear_{name}"][inside], atol=1e-6, rtol=0)
+    # About the image centre, center= is the default.
+    middle = (SMOOTH.shape[1] / 2, SMOOTH.shape[0] / 2)
+    np.testing.assert_array_equal(np.asarray(F.rotate(SMOOTH, angle, center=middle)), np.asarray(F.rotate(SMOOTH, angle)))
 
 
 def test_bilinear_quarter_turn_matches_torchvision_everywhere():

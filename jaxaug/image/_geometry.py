@@ -65,15 +65,23 @@ def vflip_matrix(height: int) -> jax.Array:
     return jnp.array([[1.0, 0.0, 0.0], [0.0, -1.0, height - 1.0], [0.0, 0.0, 1.0]], jnp.float32)
 
 
-def rotation_matrix(angle: ArrayLike, height: int, width: int) -> jax.Array:
-    """Counter-clockwise rotation by `angle` degrees about the image centre."""
+def rotation_matrix(
+    angle: ArrayLike, height: int, width: int, center: Sequence[ArrayLike] | None = None
+) -> jax.Array:
+    """Counter-clockwise rotation by `angle` degrees about `center`: (x, y) in torchvision's
+    coordinates (pixel i covers [i, i + 1]), None for the image centre."""
     theta = jnp.deg2rad(jnp.asarray(angle, jnp.float32))
     cos, sin = jnp.cos(theta), jnp.sin(theta)
     one, zero = jnp.float32(1), jnp.float32(0)
     # With y pointing down, a counter-clockwise turn on screen reads the input at
     # c + [[cos, -sin], [sin, cos]] (p - c).
     rot = jnp.stack([jnp.stack([cos, -sin, zero]), jnp.stack([sin, cos, zero]), jnp.stack([zero, zero, one])])
-    cx, cy = (width - 1) / 2.0, (height - 1) / 2.0
+    if center is None:
+        cx, cy = (width - 1) / 2.0, (height - 1) / 2.0
+    else:
+        # torchvision's centre is in edge coordinates; pixel centres are half a pixel in.
+        cx = jnp.asarray(center[0], jnp.float32) - 0.5
+        cy = jnp.asarray(center[1], jnp.float32) - 0.5
     return translation_matrix(cx, cy) @ rot @ translation_matrix(-cx, -cy)
 
 
@@ -146,8 +154,8 @@ def warp_affine(
     Args:
       image: (H, W, C) image, uint8 or float. uint8 is read as uint8 and converted after the
         gather, so the input is touched once.
-      matrix: (3, 3) map from output pixel (x, y, 1) to input point (x, y, 1), pixel centres at
-        integers; may be traced.
+      matrix: (3, 3) finite map from output pixel (x, y, 1) to input point (x, y, 1), pixel
+        centres at integers; may be traced.
       size: output (height, width), static.
       interpolation: "bilinear" or "nearest" (static).
       fill: value, or one per channel, for points outside the image (static).
@@ -167,6 +175,7 @@ def warp_affine(
     image = _checks.as_array(image)
     _checks.check_image("warp_affine", image)
     size = _checks.size_pair("warp_affine", "size", size)
+    _check_finite_values("warp_affine", "matrix", matrix)
     out = resample(image, matrix, size, interpolation=interpolation, fill=fill, border=border, where="warp_affine")
     return to_float(out).astype(float_dtype(image.dtype))
 
@@ -530,7 +539,7 @@ def crop(image: ArrayLike, top: ArrayLike, left: ArrayLike, height: int, width: 
 
     Args:
       image: (H, W, C) image of any dtype.
-      top, left: corner; may be traced (e.g. drawn per example).
+      top, left: corner, finite; may be traced (e.g. drawn per example).
       height, width: static ints; they set the output shape.
 
     Returns:
@@ -546,6 +555,7 @@ def crop(image: ArrayLike, top: ArrayLike, left: ArrayLike, height: int, width: 
     image = _checks.as_array(image)
     _checks.check_image("crop", image)
     height, width = _checks.size_pair("crop", "(height, width)", (height, width))
+    _check_finite_values("crop", "top and left", top, left)
     return resample(image, crop_matrix(top, left), (height, width), interpolation="nearest", fill=0.0, border="fill")
 
 
@@ -692,19 +702,22 @@ def rotate(
     angle: ArrayLike,
     interpolation: str = "nearest",
     fill: float | Sequence[float] = 0.0,
+    center: Sequence[ArrayLike] | None = None,
 ) -> jax.Array:
-    """Rotate counter-clockwise by `angle` degrees about the centre, keeping the size.
+    """Rotate counter-clockwise by `angle` degrees about the centre (or `center`), keeping the size.
 
     Args:
       image: (H, W, C) image, uint8 or float.
-      angle: degrees, counter-clockwise; may be traced.
+      angle: degrees, counter-clockwise; finite; may be traced.
       interpolation: "nearest" (torchvision's default) or "bilinear" (static).
       fill: value, or one per channel, for the corners that come from outside (static).
+      center: (x, y) in torchvision's coordinates (pixel i covers [i, i + 1]); None is the
+        image centre (width / 2, height / 2). May be traced.
 
     Returns:
       (H, W, C) float image.
 
-    torchvision: ``rotate(img, angle, interpolation, expand=False, fill=fill)``. With bilinear,
+    torchvision: ``rotate(img, angle, interpolation, expand=False, center, fill)``. With bilinear,
     the border pixels blend the image with `fill` by the share of the pixel that lies inside,
     as bilinear interpolation with constant padding does; torchvision attenuates that band a
     second time. Not dm-pix's ``rotate``: it turns the other way (clockwise) and takes radians.
@@ -717,8 +730,12 @@ def rotate(
     """
     image = _checks.as_array(image)
     _checks.check_image("rotate", image)
+    if center is not None:
+        center = _xy_pair("rotate", "center", center)
+    # A NaN angle would read every pixel from outside: the fill, silently.
+    _check_finite_values("rotate", "angle and center", angle, *(center or ()))
     h, w, _ = image.shape
-    return warp_affine(image, rotation_matrix(angle, h, w), (h, w), interpolation=interpolation, fill=fill)
+    return warp_affine(image, rotation_matrix(angle, h, w, center), (h, w), interpolation=interpolation, fill=fill)
 
 
 def _xy_pair(where: str, name: str, value: Any) -> tuple[Any, Any]:

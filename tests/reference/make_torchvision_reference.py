@@ -113,6 +113,11 @@ def image_outputs(noise, smooth, gray):
         "F.rotate(x, 30, interpolation=InterpolationMode.BILINEAR, fill=0.5)")
     add("rotate_bilinear_30_fillNone", "in_smooth", lambda t: F.rotate(t, 30, interpolation=IM.BILINEAR),
         "F.rotate(x, 30, interpolation=InterpolationMode.BILINEAR)  # fill=None: no mask blending")
+    for mode, im in (("bilinear", IM.BILINEAR), ("nearest", IM.NEAREST)):
+        for a, c in ((30, [10.0, 31.0]), (-75, [50.5, 4.0])):
+            add(f"rotate_{mode}_{a}_center_{c[0]:g}_{c[1]:g}", "in_smooth",
+                lambda t, a=a, c=c, im=im: F.rotate(t, a, interpolation=im, center=c, fill=0),
+                f"F.rotate(x, {a}, interpolation=InterpolationMode.{im.name}, center={c}, fill=0)")
     add("noise_rotate_bilinear_30", "in_noise", lambda t: F.rotate(t, 30, interpolation=IM.BILINEAR, fill=0),
         "F.rotate(x, 30, interpolation=InterpolationMode.BILINEAR, fill=0)")
     add("gaussian_blur_k5_s1.2", "in_smooth", lambda t: F.gaussian_blur(t, [5, 5], [1.2, 1.2]),
