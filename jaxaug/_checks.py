@@ -51,16 +51,27 @@ def check_key(where: str, key: Any) -> None:
     )
 
 
-def check_probability(where: str, name: str, value: Any) -> Any:
-    """Raise unless a probability lies in [0, 1]; returns it as a float (or the traced array).
+def check_probability(where: str, name: str, value: Any, per_element: bool = False) -> Any:
+    """Raise unless a probability lies in [0, 1]; returns it as a float (or the array).
 
     Integers are valid probabilities (``p=0``, ``p=1``); bools and strings are refused, since
-    ``p=True`` is more often a misplaced flag than a certainty.
+    ``p=True`` is more often a misplaced flag than a certainty. A concrete array is checked
+    element by element, and is refused unless it is one number or `per_element` allows one
+    probability per element; a traced one cannot be checked here.
     """
     if isinstance(value, (bool, np.bool_, str)):
         raise TypeError(f"{where}: {name} must be a probability in [0, 1], got {type(value).__name__} {value!r}")
-    if isinstance(value, jax.Array) and not _is_concrete(value):
+    if isinstance(value, jax.core.Tracer):
         return value  # A traced probability is allowed; it cannot be checked here.
+    if isinstance(value, (np.ndarray, jax.Array)) and np.ndim(value) > 0:
+        values = np.asarray(value)
+        if not per_element:
+            raise TypeError(f"{where}: {name} must be a probability in [0, 1] (one number), got shape {values.shape}")
+        if values.dtype == bool or not np.issubdtype(values.dtype, np.number):
+            raise TypeError(f"{where}: {name} must be probabilities in [0, 1], got dtype {values.dtype}")
+        if not np.all((values >= 0.0) & (values <= 1.0)):  # NaN fails both comparisons
+            raise ValueError(f"{where}: {name} must be probabilities in [0, 1], got {values.tolist()}")
+        return jnp.asarray(values, jnp.float32) if isinstance(value, jax.Array) else values
     try:
         v = float(value)
     except (TypeError, ValueError):
@@ -214,6 +225,8 @@ def size_pair(where: str, name: str, size: Any) -> tuple[int, int]:
 def channel_values(where: str, name: str, value: Any, channels: int) -> tuple[float, ...]:
     """A per-channel constant (a number, or one value per channel) as a tuple of length C."""
     values = tuple(float(v) for v in np.atleast_1d(np.asarray(value, dtype=np.float64)))
+    if not all(math.isfinite(v) for v in values):
+        raise ValueError(f"{where}: {name} must be finite, got {value!r}")
     if len(values) == 1:
         return values * channels
     if len(values) != channels:
@@ -344,11 +357,3 @@ def check_unit_range(where: str, image: Any) -> None:
         "ja.ScaleIntensityRange(a_min, a_max), and put Normalize after the colour steps",
         image,
     )
-
-
-def _is_concrete(x: jax.Array) -> bool:
-    try:
-        float(x)
-    except (jax.errors.ConcretizationTypeError, TypeError):
-        return False
-    return True

@@ -508,6 +508,8 @@ def mix_loss(
       0.693...
     """
     lam = jnp.asarray(lam, jnp.float32)
+    # A weight outside [0, 1] (or NaN) gave a negative or NaN loss, silently.
+    _checks.check_values("mix_loss", lambda: jnp.all((lam >= 0.0) & (lam <= 1.0)), "lam must lie in [0, 1]", lam)
     loss_a = jnp.asarray(loss_fn(pred, y_a), jnp.float32)
     loss_b = jnp.asarray(loss_fn(pred, y_b), jnp.float32)
     if loss_a.ndim == 1 and lam.ndim == 1 and loss_a.shape != lam.shape:

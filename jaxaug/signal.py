@@ -69,7 +69,8 @@ def _to_tc(where: str, x: ArrayLike, time_axis: int | None) -> tuple[jax.Array, 
                 "time_axis=0 if it really is (T, C)"
             )
         time_axis = 0
-    if time_axis not in (0, 1, -1, -2) or (x.ndim == 1 and time_axis not in (0, -1)):
+    # True == 1 in Python: a bool would silently pick an axis.
+    if isinstance(time_axis, bool) or time_axis not in (0, 1, -1, -2) or (x.ndim == 1 and time_axis not in (0, -1)):
         raise ValueError(f"{where}: time_axis must be 0 or -1 for x of shape {x.shape}, got {time_axis}")
     if not (jnp.issubdtype(x.dtype, jnp.floating) or jnp.issubdtype(x.dtype, jnp.integer)):
         raise TypeError(f"{where}: x must be real numbers, got dtype {x.dtype}")

@@ -220,7 +220,7 @@ def feature_dropout(
     """
     _checks.check_key("feature_dropout", key)
     x = _features("feature_dropout", x)
-    dropout_prob = _checks.check_probability("feature_dropout", "dropout_prob", dropout_prob)
+    dropout_prob = _checks.check_probability("feature_dropout", "dropout_prob", dropout_prob, per_element=True)
     n = x.shape[0]
     if isinstance(fill, str) and fill not in ("zero", "nan"):
         raise ValueError(f"feature_dropout: fill must be 'zero', 'nan', a number or one value per feature, got {fill!r}")

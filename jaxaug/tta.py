@@ -48,6 +48,21 @@ class View:
     kind: str
     amount: tuple[float, ...] = ()
 
+    def __post_init__(self) -> None:
+        # A View built directly must meet the checks of the builders: a NaN shift or zoom read
+        # every pixel from outside, and that all-fill view was merged into the prediction.
+        counts = {"identity": 0, "hflip": 0, "vflip": 0, "rot90": 1, "zoom": 1, "shift": 2}
+        if self.kind not in counts:
+            raise ValueError(f"View: kind must be one of {tuple(counts)}, got {self.kind!r}")
+        if not isinstance(self.amount, tuple) or len(self.amount) != counts[self.kind]:
+            raise ValueError(f"View: a {self.kind!r} view takes an amount of {counts[self.kind]} numbers, got {self.amount!r}")
+        for value in self.amount:
+            _checks.check_finite(f"View({self.kind!r})", "amount", value)
+        if self.kind == "zoom" and not self.amount[0] > 0:
+            raise ValueError(f"View('zoom'): the factor must be > 0, got {self.amount[0]!r}")
+        if self.kind == "rot90" and not float(self.amount[0]).is_integer():
+            raise ValueError(f"View('rot90'): the number of quarter turns must be an integer, got {self.amount[0]!r}")
+
     def matrix(self, height: int, width: int) -> jax.Array:
         """(3, 3) map from a view pixel (x, y, 1) to the input point it shows."""
         if self.kind == "identity":

@@ -345,11 +345,54 @@ def test_a_bad_per_feature_scale_is_refused():
         (lambda: ja.image.crop(_img(), float("nan"), 0, 2, 2), "crop: top and left must be finite"),
         (lambda: ja.RandomRotation(10, center=(1.0, float("nan"))), "RandomRotation: center must be a finite number"),
         (lambda: ja.RandomRotation(10, center=(1.0, 2.0, 3.0)), "RandomRotation: center must be None or an \\(x, y\\) pair"),
+        # Found by an audit of the functional layer: each returned a wrong answer, silently.
+        (lambda: ja.image.normalize(_img(), float("nan"), 0.2), "normalize: mean must be finite"),  # all NaN
+        (lambda: ja.image.normalize(_img(), 0.5, float("inf")), "normalize: std must be finite"),  # all 0
+        (lambda: ja.image.erase(_img(), float("nan"), 0, 5, 5), "erase: top, left, height and width must be finite"),  # unchanged
+        (lambda: ja.image.erase(_img(), 1, 0, -5, 5), "height and width >= 0"),  # unchanged
+        (lambda: ja.image.resized_crop(_img(), 2, 3, 0, 8, 12), "must be non-empty and inside"),  # one row, stretched
+        (lambda: ja.image.resized_crop(_img(), 10, 3, -5, 8, 12), "must be non-empty and inside"),  # flipped
+        (lambda: ja.image.resized_crop(_img(), 100, 0, 5, 8, 12), "pad first"),  # edge copies, not torchvision's zeros
+        (lambda: ja.image.warp_affine(_img(), [[1, 0, 0], [0, 1, 0], [0.05, 0.02, 1]], (16, 20)), "last row \\[0, 0, 1\\]"),  # identity
+        (lambda: ja.image.adjust_brightness(_img(), True), "brightness_factor must be a finite scalar"),  # True == 1: identity
+        (lambda: ja.volume.elastic(_vol(), jnp.zeros((6, 5, 4, 3)), sigma=2.0, magnitude=float("nan")), "magnitude must be finite"),
+        (lambda: ja.volume.elastic(_vol(), jnp.zeros((6, 5, 4, 3)), sigma=2.0, magnitude=1.0, max_sigma=0.1), "exceeds max_sigma"),
+        (lambda: ja.volume.gaussian_smooth(_vol(), 2.0, max_sigma=0.1), "sigma 2.0 exceeds max_sigma 0.1"),  # a cut-off kernel
+        (lambda: ja.volume.RandCoarseDropout(holes=1, spatial_size=4, max_spatial_size=2), "max_spatial_size must be >= spatial_size"),
+        (lambda: tabular.feature_dropout(KEY, jnp.ones(5), dropout_prob=jnp.full(5, jnp.nan)), "dropout_prob must be probabilities"),
+        (lambda: tabular.feature_dropout(KEY, jnp.ones(5), dropout_prob=jnp.array([0, 2.0, 0, 0, 0])), "dropout_prob must be probabilities"),
+        (lambda: signal.gaussian_noise(KEY, ECG, time_axis=True), "time_axis must be 0 or -1"),  # True == 1: (C, T)
+        (lambda: tta.View("shift", (float("nan"), 0.0)), "amount must be a finite number"),  # an all-fill view, merged
+        (lambda: mix.mix_loss(lambda p, y: jnp.ones(2), jnp.zeros((2, 3)), jnp.zeros(2), jnp.zeros(2), 2.0), "lam must lie in \\[0, 1\\]"),
     ],
 )
 def test_non_finite_and_out_of_domain_arguments_are_refused(build, match):
     with pytest.raises(ValueError, match=match):
         build()
+
+
+@pytest.mark.parametrize(
+    "build, match",
+    [
+        (lambda: ja.image.normalize(_img(), True, 0.2), "normalize: mean must be numbers"),
+        (lambda: signal.lead_dropout(KEY, ECG, p=jnp.full((12,), jnp.nan)), "p must be a probability in \\[0, 1\\] \\(one number\\)"),
+        (lambda: ja.RandomHorizontalFlip(p=jnp.array([0.5, 0.5])), "p must be a probability in \\[0, 1\\] \\(one number\\)"),
+    ],
+)
+def test_misplaced_flags_and_vectors_where_one_number_is_meant_are_refused(build, match):
+    with pytest.raises(TypeError, match=match):
+        build()
+
+
+def test_a_concrete_per_feature_probability_is_checked_and_a_traced_one_passes():
+    ok = tabular.feature_dropout(KEY, jnp.ones(5), dropout_prob=jnp.array([0.0, 1.0, 0.0, 0.0, 0.0]))
+    np.testing.assert_array_equal(np.asarray(ok), [1, 0, 1, 1, 1])
+    traced = jax.jit(lambda p: signal.lead_dropout(KEY, ECG, p=p))(0.3)
+    assert traced.shape == ECG.shape
+
+
+def _vol():
+    return jnp.asarray(np.random.default_rng(1).uniform(0, 1, (6, 5, 4, 1)), jnp.float32)
 
 
 # --- labels ---------------------------------------------------------------------------------

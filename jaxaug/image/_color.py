@@ -282,6 +282,9 @@ def normalize(image: ArrayLike, mean: Sequence[float] | float, std: Sequence[flo
     image = _checks.as_array(image)
     _checks.check_image("normalize", image)
     channels = image.shape[-1]
+    for name, value in (("mean", mean), ("std", std)):
+        if isinstance(value, (bool, np.bool_)) or (isinstance(value, Sequence) and any(isinstance(v, (bool, np.bool_)) for v in value)):
+            raise TypeError(f"normalize: {name} must be numbers, got {value!r}")
     mean_c = _checks.channel_values("normalize", "mean", mean, channels)
     std_c = _checks.channel_values("normalize", "std", std, channels)
     if any(not s > 0 for s in std_c):
@@ -321,6 +324,14 @@ def erase(
     """
     image = _checks.as_array(image)
     _checks.check_image("erase", image)
+    box = [jnp.asarray(v, jnp.float32) for v in (top, left, height, width)]
+    # A NaN or negative box erased nothing, silently; an empty one (height 0) is a no-op.
+    _checks.check_values(
+        "erase",
+        lambda: jnp.all(jnp.isfinite(jnp.stack(box))) & (box[2] >= 0) & (box[3] >= 0),
+        f"top, left, height and width must be finite, with height and width >= 0, got {(top, left, height, width)!r}",
+        *box,
+    )
     x = _work(image)
     h, w, c = x.shape
     value = jnp.asarray(value, x.dtype)
@@ -425,7 +436,8 @@ def _check_factor(where: str, name: str, factor: ArrayLike) -> None:
     if isinstance(factor, jax.core.Tracer):
         return
     f = np.asarray(factor)
-    if f.shape != () or not bool(f >= 0) or not bool(np.isfinite(f)):
+    # A bool is refused: True == 1 is the identity factor, so the op would silently do nothing.
+    if f.shape != () or f.dtype == np.bool_ or not bool(f >= 0) or not bool(np.isfinite(f)):
         raise ValueError(f"{where}: {name} must be a finite scalar >= 0, got {factor!r}")
 
 

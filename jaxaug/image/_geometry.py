@@ -176,6 +176,16 @@ def warp_affine(
     _checks.check_image("warp_affine", image)
     size = _checks.size_pair("warp_affine", "size", size)
     _check_finite_values("warp_affine", "matrix", matrix)
+    last_row = jnp.asarray(matrix, jnp.float32)
+    if last_row.shape != (3, 3):
+        raise ValueError(f"warp_affine: matrix must have shape (3, 3), got {last_row.shape}")
+    # The resampler reads only the top two rows: a projective row would be ignored, silently.
+    _checks.check_values(
+        "warp_affine",
+        lambda: jnp.all(last_row[2] == jnp.array([0.0, 0.0, 1.0])),
+        "matrix must be affine, with last row [0, 0, 1]; for a projective map use ja.image.perspective",
+        last_row,
+    )
     out = resample(image, matrix, size, interpolation=interpolation, fill=fill, border=border, where="warp_affine")
     return to_float(out).astype(float_dtype(image.dtype))
 
@@ -693,6 +703,18 @@ def resized_crop(
     image = _checks.as_array(image)
     _checks.check_image("resized_crop", image)
     size = _checks.size_pair("resized_crop", "size", size)
+    _check_finite_values("resized_crop", "top, left, height and width", top, left, height, width)
+    h, w, _ = image.shape
+    box = [jnp.asarray(v, jnp.float32) for v in (top, left, height, width)]
+    # An empty or negative box stretched one row or came out flipped; a box beyond the image
+    # would repeat its edge where torchvision's crop pads with zeros.
+    _checks.check_values(
+        "resized_crop",
+        lambda: (box[2] > 0) & (box[3] > 0) & (box[0] >= 0) & (box[1] >= 0) & (box[0] + box[2] <= h) & (box[1] + box[3] <= w),
+        f"the box (top, left, height, width) = {(top, left, height, width)!r} must be non-empty and inside the "
+        f"{h}x{w} image; pad first (ja.image.pad) to crop beyond it",
+        *box,
+    )
     m = resized_crop_matrix(top, left, height, width, size)
     return warp_affine(image, m, size, interpolation=interpolation, border="edge")
 

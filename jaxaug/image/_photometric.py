@@ -111,7 +111,7 @@ def solarize(image: ArrayLike, threshold: ArrayLike) -> jax.Array:
     bound = 255.0 if image.dtype == jnp.uint8 else 1.0
     if not isinstance(threshold, jax.core.Tracer):
         t = np.asarray(threshold)
-        if t.shape != () or not np.isfinite(t) or not t <= bound:
+        if t.shape != () or t.dtype == np.bool_ or not np.isfinite(t) or not t <= bound:
             raise ValueError(
                 f"solarize: threshold must be a finite number <= {bound:g} (the maximum of a {image.dtype} "
                 f"image; it is in the input's units), got {threshold!r}"
@@ -287,7 +287,7 @@ def adjust_sharpness(image: ArrayLike, sharpness_factor: ArrayLike) -> jax.Array
     _check_color_channels("adjust_sharpness", image)
     if not isinstance(sharpness_factor, jax.core.Tracer):
         f = np.asarray(sharpness_factor)
-        if f.shape != () or not np.isfinite(f) or not f >= 0:
+        if f.shape != () or f.dtype == np.bool_ or not np.isfinite(f) or not f >= 0:
             raise ValueError(f"adjust_sharpness: sharpness_factor must be a finite scalar >= 0, got {sharpness_factor!r}")
     return _done(adjust_sharpness_unit(_work(image), sharpness_factor, image.dtype == jnp.uint8), image)
 

@@ -397,6 +397,13 @@ class RandCoarseDropout(VolumeIntensityTransform):
         freeze(self, "spatial_size", _spatial_triple(where, "spatial_size", self.spatial_size))
         if self.max_spatial_size is not None:
             freeze(self, "max_spatial_size", _spatial_triple(where, "max_spatial_size", self.max_spatial_size))
+            # A maximum below the size was ignored (the boxes kept spatial_size); MONAI refuses it.
+            for low, high in zip(self.spatial_size, self.max_spatial_size):
+                if low > 0 and 0 < high < low:
+                    raise ValueError(
+                        f"{where}: max_spatial_size must be >= spatial_size on every axis (or <= 0 for the whole axis), "
+                        f"got {self.max_spatial_size} below {self.spatial_size}"
+                    )
         check_bool(where, "dropout_holes", self.dropout_holes)
         if self.fill_value is not None:
             if _checks.is_number(self.fill_value):

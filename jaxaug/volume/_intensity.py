@@ -339,7 +339,12 @@ def _static_tails(sigma: Sequence[Any], max_sigma: float | Sequence[float] | Non
             raise ValueError("gaussian_smooth: a traced sigma needs max_sigma (static) to size the kernel")
         return tuple(kernel_tail(float(s)) for s in sigma)
     bounds = max_sigma if isinstance(max_sigma, (list, tuple)) else (max_sigma,) * 3
-    return tuple(kernel_tail(float(b)) for b in bounds)
+    bounds = tuple(_checks.check_nonnegative("gaussian_smooth", "max_sigma", b) for b in bounds)
+    # A concrete sigma above its bound would be blurred by a cut-off kernel, silently.
+    for s, b in zip(sigma, bounds):
+        if not isinstance(s, jax.core.Tracer) and float(s) > b:
+            raise ValueError(f"gaussian_smooth: sigma {float(s)} exceeds max_sigma {b}; raise max_sigma (it sizes the kernel)")
+    return tuple(kernel_tail(b) for b in bounds)
 
 
 def gaussian_smooth(
