@@ -62,11 +62,12 @@ FUNCTIONAL = [
     (
         "resized_crop",
         lambda k, x, top, left, height, width, size, interpolation: F.resized_crop(x, top, left, height, width, size, interpolation),
+        # A box inside the image: resized_crop refuses one beyond it (torchvision pads zeros there).
         lambda d, h, w, c: {
-            "top": d(st.integers(0, h - 1)),
-            "left": d(st.integers(0, w - 1)),
-            "height": d(size_within(h)),
-            "width": d(size_within(w)),
+            "top": (top := d(st.integers(0, h - 1))),
+            "left": (left := d(st.integers(0, w - 1))),
+            "height": d(size_within(h - top)),
+            "width": d(size_within(w - left)),
             "size": (d(st.integers(1, 9)), d(st.integers(1, 9))),
             "interpolation": d(interpolation),
         },
