@@ -106,6 +106,15 @@ def is_int(value: Any) -> bool:
     return isinstance(value, (int, np.integer)) and not isinstance(value, (bool, np.bool_))
 
 
+def refuse_bools(where: str, name: str, value: Any) -> None:
+    """Raise TypeError for a bool where a number is meant (alone, in a sequence or as an array):
+    ``True == 1`` would pass as a number and usually means a misplaced flag."""
+    if isinstance(value, (bool, np.bool_)) or (isinstance(value, (list, tuple)) and any(isinstance(v, (bool, np.bool_)) for v in value)):
+        raise TypeError(f"{where}: {name} must be numbers, got {value!r}")
+    if isinstance(value, (np.ndarray, jax.Array)) and value.dtype == bool:
+        raise TypeError(f"{where}: {name} must be numbers, got a bool array")
+
+
 def check_finite(where: str, name: str, value: Any) -> float:
     """Raise ValueError unless a static number is finite; returns it as a float."""
     if isinstance(value, (bool, np.bool_, str)):
@@ -241,8 +250,10 @@ def fill_values(where: str, name: str, value: Any, channels: int, dtype: Any) ->
     One meaning everywhere: a fill is a value of the input image, so 255 is white for uint8 and
     1.0 is white for floats, whatever the interpolation and whether the step is fused.
     """
-    values = channel_values(where, name, value, channels)
     dtype = jnp.dtype(dtype)
+    if dtype != jnp.bool_:
+        refuse_bools(where, name, value)  # fill=True would be 1 (white) for a float image
+    values = channel_values(where, name, value, channels)
     for v in values:
         if not math.isfinite(v):
             raise ValueError(f"{where}: {name} must be finite, got {value!r}")

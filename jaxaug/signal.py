@@ -214,6 +214,7 @@ def baseline_wander(
     fs = _check_fs("baseline_wander", fs)
     y, original = _to_tc("baseline_wander", x, time_axis)
     amp = _range("baseline_wander", "amplitude", amplitude, low=0.0)
+    _checks.refuse_bools("baseline_wander", "min_freq and max_freq", (min_freq, max_freq))
     if not 0 < min_freq <= max_freq < fs / 2:
         raise ValueError(
             f"baseline_wander: need 0 < min_freq <= max_freq < fs / 2 = {fs / 2}, got min_freq={min_freq}, max_freq={max_freq}"
@@ -260,6 +261,7 @@ def powerline_interference(
     """
     _checks.check_key("powerline_interference", key)
     fs = _check_fs("powerline_interference", fs)
+    _checks.refuse_bools("powerline_interference", "freq", freq)
     if not 0 < freq < fs / 2:
         raise ValueError(f"powerline_interference: freq must be in (0, fs / 2 = {fs / 2}) Hz, got {freq}")
     y, original = _to_tc("powerline_interference", x, time_axis)
@@ -299,6 +301,7 @@ def stretch(x: ArrayLike, factor: ArrayLike, *, pad: str = "edge", time_axis: in
     y, original = _to_tc("stretch", x, time_axis)
     if pad not in ("edge", "zero"):
         raise ValueError(f"stretch: pad must be 'edge' or 'zero', got {pad!r}")
+    _checks.refuse_bools("stretch", "factor", factor)  # True == 1 would return the signal unchanged
     if not isinstance(factor, jax.core.Tracer) and not 0 < float(factor) < math.inf:
         raise ValueError(f"stretch: factor must be > 0, got {factor!r}")
     n = y.shape[0]

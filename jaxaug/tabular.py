@@ -156,6 +156,8 @@ def feature_noise(
       True
     """
     _checks.check_key("feature_noise", key)
+    for name, value in (("scale", scale), ("lower", lower), ("upper", upper)):
+        _checks.refuse_bools("feature_noise", name, value)
     x = _features("feature_noise", x)
     if not isinstance(noise_std, jax.core.Tracer):
         _checks.check_nonnegative("feature_noise", "noise_std", noise_std)

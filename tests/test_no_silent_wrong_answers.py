@@ -377,6 +377,15 @@ def test_non_finite_and_out_of_domain_arguments_are_refused(build, match):
         (lambda: ja.image.normalize(_img(), True, 0.2), "normalize: mean must be numbers"),
         (lambda: signal.lead_dropout(KEY, ECG, p=jnp.full((12,), jnp.nan)), "p must be a probability in \\[0, 1\\] \\(one number\\)"),
         (lambda: ja.RandomHorizontalFlip(p=jnp.array([0.5, 0.5])), "p must be a probability in \\[0, 1\\] \\(one number\\)"),
+        # True == 1: each returned its input unchanged, or a fill of 1, silently.
+        (lambda: ja.volume.zoom(_vol(), True), "zoom: zoom must be numbers"),
+        (lambda: ja.volume.affine(_vol(), rotate=True), "affine: rotate must be numbers"),
+        (lambda: ja.volume.shift_intensity(_vol(), True), "shift_intensity: offset must be numbers"),
+        (lambda: ja.volume.spatial_pad(_vol(), 8, value=True), "spatial_pad: value must be numbers"),
+        (lambda: signal.stretch(ECG, True), "stretch: factor must be numbers"),
+        (lambda: signal.powerline_interference(KEY, ECG, fs=500.0, freq=True), "freq must be numbers"),
+        (lambda: signal.baseline_wander(KEY, ECG, fs=500.0, max_freq=True), "max_freq must be numbers"),
+        (lambda: ja.image.pad(_img(), 1, True), "pad: fill must be numbers"),
     ],
 )
 def test_misplaced_flags_and_vectors_where_one_number_is_meant_are_refused(build, match):

@@ -82,6 +82,7 @@ def finite_mean_std(
 
 def _channel_constant(where: str, name: str, value: Any, channels: int, dtype: Any) -> jax.Array:
     """A number, or one per channel, as a (1, 1, 1, C) array; concrete values must be finite."""
+    _checks.refuse_bools(where, name, value)
     if isinstance(value, jax.core.Tracer):
         return jnp.broadcast_to(jnp.asarray(value, dtype), (channels,)).reshape(1, 1, 1, channels)
     values = _checks.channel_values(where, name, value, channels)

@@ -125,6 +125,7 @@ def params_vector(where: str, name: str, value: Any, length: int, default: float
     float32 vector; concrete values must be finite, traced ones are taken as they are."""
     if value is None:
         return jnp.full((length,), default, jnp.float32)
+    _checks.refuse_bools(where, name, value)
     arr = jnp.asarray(value, jnp.float32).reshape(-1)
     if arr.shape[0] > length:
         raise ValueError(f"{where}: {name} must have at most {length} values, got {arr.shape[0]}")
@@ -574,6 +575,7 @@ def zoom(volume: ArrayLike, zoom: ArrayLike, mode: str = "trilinear") -> jax.Arr
 
 
 def zoom_factors(where: str, zoom: ArrayLike) -> jax.Array:
+    _checks.refuse_bools(where, "zoom", zoom)  # True == 1 would return the volume unchanged
     factors = jnp.asarray(zoom, jnp.float32).reshape(-1)
     if factors.shape[0] == 1:
         factors = jnp.broadcast_to(factors, (3,))
