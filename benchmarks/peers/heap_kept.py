@@ -18,13 +18,11 @@ import json
 import os
 import sys
 from dataclasses import asdict, replace
-from typing import Any
-
 from harness import PIPELINES, SIZE, Config, Row, rows_from_child, skipped
 
 NAME = "heap-kept"
 ORDER = 86  # after the policies' own rows
-POLICIES = ("randaugment", "trivialaugment")
+POLICIES = ("randaugment", "trivialaugment")  # as peers/policies.py
 HEAP_TUNABLES = "glibc.malloc.arena_max=1:glibc.malloc.mmap_threshold=268435456:glibc.malloc.trim_threshold=536870912"
 SETTING = "heap kept"
 LIBRARIES = ("jaxaug", "albumentations", "torchvision")
@@ -36,29 +34,11 @@ def labelled(rows: list[Row]) -> list[Row]:
 
 
 def _torchvision_policy_rows(cfg: Config) -> list[Row]:
-    import numpy as np
+    from harness import make_images
+    from peers import policies
 
-    from harness import bench_eager, guarded, make_images, one_thread
-
-    impl = "torchvision v2, per image"
-    try:
-        import torch
-        from torchvision.transforms import v2
-    except ImportError:
-        return [skipped(n, impl, "torchvision not installed") for n in POLICIES]
-    x_np = np.ascontiguousarray(make_images(cfg.batch, 3)[:, :SIZE, :SIZE])
-    images = list(torch.from_numpy(x_np).permute(0, 3, 1, 2).contiguous().unbind(0))
-    theirs = {"randaugment": v2.RandAugment, "trivialaugment": v2.TrivialAugmentWide}
-    rows = []
-    for name in POLICIES:
-        pipeline = v2.Compose([theirs[name](), v2.ToDtype(torch.float32, scale=True)])
-
-        def per_image(pipeline: Any = pipeline) -> Any:
-            with torch.inference_mode(), one_thread():
-                return torch.stack([pipeline(img) for img in images])
-
-        rows.append(guarded(name, impl, lambda name=name, run=per_image: bench_eager(name, impl, run, cfg.batch, cfg, "uint8 ops, then ToDtype; 1 thread; one core")))
-    return rows
+    x_np = make_images(cfg.batch, 3)[:, :SIZE, :SIZE].copy()
+    return policies.torchvision_rows(cfg, x_np, "uint8 ops, then ToDtype; 1 thread; one core")
 
 
 def _rows(library: str, cfg: Config, pipelines: tuple[str, ...]) -> list[Row]:

@@ -36,14 +36,20 @@ def run(cfg: Config, pipelines: tuple[str, ...]) -> list[Row]:
                 lambda n=n: bench_jax(n, ONE_AT_A_TIME, ja.batch(ours[n](), chunk_size=1), (x,), cfg, note, loop_trips=cfg.batch),
             )
         )
+    return rows + torchvision_rows(cfg, x_np, "uint8 ops, then ToDtype; 1 thread")
+
+
+def torchvision_rows(cfg: Config, x_np: Any, note: str) -> list[Row]:
+    """torchvision v2's RandAugment and TrivialAugmentWide per image on the uint8 batch `x_np`."""
     impl = "torchvision v2, per image"
     try:
         import torch
         from torchvision.transforms import v2
     except ImportError:
-        return rows + [skipped(n, impl, "torchvision not installed") for n in POLICIES]
+        return [skipped(n, impl, "torchvision not installed") for n in POLICIES]
     images = list(torch.from_numpy(x_np).permute(0, 3, 1, 2).contiguous().unbind(0))
     theirs = {"randaugment": v2.RandAugment, "trivialaugment": v2.TrivialAugmentWide}
+    rows = []
     for n in POLICIES:
         pipeline = v2.Compose([theirs[n](), v2.ToDtype(torch.float32, scale=True)])
 
@@ -51,5 +57,5 @@ def run(cfg: Config, pipelines: tuple[str, ...]) -> list[Row]:
             with torch.inference_mode(), one_thread():
                 return torch.stack([pipeline(img) for img in images])
 
-        rows.append(guarded(n, impl, lambda n=n, run=per_image: bench_eager(n, impl, run, cfg.batch, cfg, "uint8 ops, then ToDtype; 1 thread")))
+        rows.append(guarded(n, impl, lambda n=n, run=per_image: bench_eager(n, impl, run, cfg.batch, cfg, note)))
     return rows
