@@ -17,7 +17,7 @@ import jax.numpy as jnp
 
 from jaxaug import _checks
 from jaxaug._base import GeometricTransform, Shape, uniform_vector
-from jaxaug._image_transforms import _as_tuple, _check_fill, _check_interpolation, _freeze
+from jaxaug._image_transforms import _as_tuple, _check_center, _check_fill, _check_interpolation, _freeze
 from jaxaug.image import _color, _geometry, _warps
 from jaxaug.image._color import to_float
 
@@ -86,11 +86,7 @@ class RandomAffine(GeometricTransform):
             _freeze(self, "shear", self._shear_ranges())
         _check_interpolation(where, self.interpolation)
         _freeze(self, "fill", _check_fill(where, "fill", self.fill))
-        if self.center is not None:
-            center = _as_tuple(self.center)
-            if not isinstance(center, tuple) or len(center) != 2:
-                raise ValueError(f"RandomAffine: center must be None or an (x, y) pair, got {self.center!r}")
-            _freeze(self, "center", tuple(_checks.check_finite(where, "center", c) for c in center))
+        _freeze(self, "center", _check_center(where, self.center))
 
     def _fractions(self) -> tuple[float, float]:
         t = _as_tuple(self.translate)

@@ -232,7 +232,8 @@ def size_pair(where: str, name: str, size: Any) -> tuple[int, int]:
 
 
 def channel_values(where: str, name: str, value: Any, channels: int) -> tuple[float, ...]:
-    """A per-channel constant (a number, or one value per channel) as a tuple of length C."""
+    """A per-channel constant (a number, or one value per channel) as a tuple of length C;
+    refused unless every value is finite."""
     values = tuple(float(v) for v in np.atleast_1d(np.asarray(value, dtype=np.float64)))
     if not all(math.isfinite(v) for v in values):
         raise ValueError(f"{where}: {name} must be finite, got {value!r}")
@@ -255,8 +256,6 @@ def fill_values(where: str, name: str, value: Any, channels: int, dtype: Any) ->
         refuse_bools(where, name, value)  # fill=True would be 1 (white) for a float image
     values = channel_values(where, name, value, channels)
     for v in values:
-        if not math.isfinite(v):
-            raise ValueError(f"{where}: {name} must be finite, got {value!r}")
         if dtype == jnp.bool_:
             if v not in (0.0, 1.0):
                 raise ValueError(f"{where}: {name} must be 0 or 1 (False or True) for a bool input, got {value!r}")

@@ -35,6 +35,16 @@ def _as_tuple(value: Any) -> Any:
     return value
 
 
+def _check_center(where: str, center: Any) -> tuple[float, float] | None:
+    """A static rotation centre: None, or an (x, y) pair of finite numbers."""
+    if center is None:
+        return None
+    pair = _as_tuple(center)
+    if not isinstance(pair, tuple) or len(pair) != 2:
+        raise ValueError(f"{where}: center must be None or an (x, y) pair, got {center!r}")
+    return tuple(_checks.check_finite(where, "center", c) for c in pair)  # type: ignore[return-value]
+
+
 def _check_fill(where: str, name: str, fill: Any) -> Any:
     """A static fill: finite numbers, one or one per channel (the dtype is checked at apply)."""
     if isinstance(fill, (str, bool)):
@@ -449,11 +459,7 @@ class RandomRotation(GeometricTransform):
             _freeze(self, "degrees", _checks.check_range("RandomRotation", "degrees", self.degrees))
         if self.expand:
             raise ValueError("RandomRotation: expand must be False: an expanded shape would depend on the drawn angle")
-        if self.center is not None:
-            center = _as_tuple(self.center)
-            if not isinstance(center, tuple) or len(center) != 2:
-                raise ValueError(f"RandomRotation: center must be None or an (x, y) pair, got {self.center!r}")
-            _freeze(self, "center", tuple(_checks.check_finite("RandomRotation", "center", c) for c in center))
+        _freeze(self, "center", _check_center("RandomRotation", self.center))
         _check_interpolation("RandomRotation", self.interpolation)
         _freeze(self, "fill", _check_fill("RandomRotation", "fill", self.fill))
 

@@ -283,8 +283,7 @@ def normalize(image: ArrayLike, mean: Sequence[float] | float, std: Sequence[flo
     _checks.check_image("normalize", image)
     channels = image.shape[-1]
     for name, value in (("mean", mean), ("std", std)):
-        if isinstance(value, (bool, np.bool_)) or (isinstance(value, Sequence) and any(isinstance(v, (bool, np.bool_)) for v in value)):
-            raise TypeError(f"normalize: {name} must be numbers, got {value!r}")
+        _checks.refuse_bools("normalize", name, value)
     mean_c = _checks.channel_values("normalize", "mean", mean, channels)
     std_c = _checks.channel_values("normalize", "std", std, channels)
     if any(not s > 0 for s in std_c):

@@ -76,13 +76,16 @@ def rotation_matrix(
     # With y pointing down, a counter-clockwise turn on screen reads the input at
     # c + [[cos, -sin], [sin, cos]] (p - c).
     rot = jnp.stack([jnp.stack([cos, -sin, zero]), jnp.stack([sin, cos, zero]), jnp.stack([zero, zero, one])])
-    if center is None:
-        cx, cy = (width - 1) / 2.0, (height - 1) / 2.0
-    else:
-        # torchvision's centre is in edge coordinates; pixel centres are half a pixel in.
-        cx = jnp.asarray(center[0], jnp.float32) - 0.5
-        cy = jnp.asarray(center[1], jnp.float32) - 0.5
+    cx, cy = _center_pixel(center, height, width)
     return translation_matrix(cx, cy) @ rot @ translation_matrix(-cx, -cy)
+
+
+def _center_pixel(center: Sequence[ArrayLike] | None, height: int, width: int) -> tuple[jax.Array, jax.Array]:
+    """torchvision's (x, y) centre in pixel-index coordinates; None is the image centre."""
+    if center is None:
+        return jnp.float32((width - 1) / 2.0), jnp.float32((height - 1) / 2.0)
+    # torchvision's centre is in edge coordinates; pixel centres are half a pixel in.
+    return jnp.asarray(center[0], jnp.float32) - 0.5, jnp.asarray(center[1], jnp.float32) - 0.5
 
 
 def rot90_matrix(k: ArrayLike, size: int) -> jax.Array:
@@ -127,12 +130,7 @@ def affine_matrix(
     inverse = jnp.stack(
         [jnp.stack([d / scale, -b / scale, zero]), jnp.stack([-c / scale, a / scale, zero]), jnp.stack([zero, zero, one])]
     )
-    # torchvision's centre is in edge coordinates; pixel centres are half a pixel in.
-    if center is None:
-        cx, cy = jnp.float32((width - 1) / 2.0), jnp.float32((height - 1) / 2.0)
-    else:
-        cx = jnp.asarray(center[0], jnp.float32) - 0.5
-        cy = jnp.asarray(center[1], jnp.float32) - 0.5
+    cx, cy = _center_pixel(center, height, width)
     tx, ty = jnp.asarray(translate[0], jnp.float32), jnp.asarray(translate[1], jnp.float32)
     return translation_matrix(cx, cy) @ inverse @ translation_matrix(-cx - tx, -cy - ty)
 

@@ -85,9 +85,7 @@ def _channel_constant(where: str, name: str, value: Any, channels: int, dtype: A
     _checks.refuse_bools(where, name, value)
     if isinstance(value, jax.core.Tracer):
         return jnp.broadcast_to(jnp.asarray(value, dtype), (channels,)).reshape(1, 1, 1, channels)
-    values = _checks.channel_values(where, name, value, channels)
-    if not all(math.isfinite(v) for v in values):
-        raise ValueError(f"{where}: {name} must be finite, got {value!r}")
+    values = _checks.channel_values(where, name, value, channels)  # refuses non-finite values
     return jnp.asarray(values, dtype).reshape(1, 1, 1, channels)
 
 

@@ -735,9 +735,10 @@ def elastic(
         raise ValueError(f"elastic: offsets must have shape {(*volume.shape[:3], 3)}, got {offsets.shape}")
     if max_sigma is None:
         max_sigma = _checks.check_nonnegative("elastic", "sigma", sigma)
-    max_sigma = _checks.check_nonnegative("elastic", "max_sigma", max_sigma)
-    if not isinstance(sigma, jax.core.Tracer) and _checks.check_nonnegative("elastic", "sigma", sigma) > max_sigma:
-        raise ValueError(f"elastic: sigma {sigma} exceeds max_sigma {max_sigma}; raise max_sigma (it sizes the kernel)")
+    else:
+        max_sigma = _checks.check_nonnegative("elastic", "max_sigma", max_sigma)
+        if not isinstance(sigma, jax.core.Tracer) and _checks.check_nonnegative("elastic", "sigma", sigma) > max_sigma:
+            raise ValueError(f"elastic: sigma {sigma} exceeds max_sigma {max_sigma}; raise max_sigma (it sizes the kernel)")
     magnitude_array = jnp.asarray(magnitude, jnp.float32)
     # A NaN or infinite magnitude made every displacement, and so every voxel, NaN.
     _checks.check_values("elastic", lambda: jnp.all(jnp.isfinite(magnitude_array)), f"magnitude must be finite, got {magnitude!r}", magnitude_array)
