@@ -253,6 +253,18 @@ def process_failure(done: subprocess.CompletedProcess) -> str:
     return f"process failed ({done.returncode}): {why}"
 
 
+def child_env(**extra: str) -> dict[str, str]:
+    """This process's environment with benchmarks/ on PYTHONPATH, so that a script under
+    peers/ run as a child imports harness and peers; plus `extra` variables."""
+    here = os.path.dirname(os.path.abspath(__file__))
+    return {**os.environ, "PYTHONPATH": os.pathsep.join([here, os.environ.get("PYTHONPATH", "")]), **extra}
+
+
+def pin_to_one_core() -> None:
+    """Pin this process to one core; call it before JAX (or torch) starts its thread pool."""
+    os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
+
+
 def rows_from_child(
     command: Callable[[str], list[str]], on_failure: Callable[[str], list[Row]], env: dict[str, str] | None = None
 ) -> list[Row]:

@@ -18,7 +18,7 @@ import json
 import os
 import sys
 from dataclasses import asdict, replace
-from harness import PIPELINES, SIZE, Config, Row, rows_from_child, skipped
+from harness import PIPELINES, SIZE, Config, Row, child_env, pin_to_one_core, rows_from_child, skipped
 
 NAME = "heap-kept"
 ORDER = 86  # after the policies' own rows
@@ -58,8 +58,7 @@ def run(cfg: Config, pipelines: tuple[str, ...]) -> list[Row]:
     """jaxaug (one core), albumentations and torchvision's policies, with glibc keeping freed memory."""
     if not hasattr(os, "sched_setaffinity"):
         return [skipped(f"{p} ({SETTING})", SETTING, "os.sched_setaffinity is Linux-only") for p in (*pipelines, *POLICIES)]
-    here = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join([here, os.environ.get("PYTHONPATH", "")]), "GLIBC_TUNABLES": HEAP_TUNABLES}
+    env = child_env(GLIBC_TUNABLES=HEAP_TUNABLES)
     config = json.dumps(asdict(cfg))
     rows = []
     for library in LIBRARIES:
@@ -73,7 +72,7 @@ def run(cfg: Config, pipelines: tuple[str, ...]) -> list[Row]:
 
 if __name__ == "__main__":
     # Pin before JAX, torch or OpenCV starts, so that each runs one thread on one core.
-    os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
+    pin_to_one_core()
     out_path, config, library, names = sys.argv[1], json.loads(sys.argv[2]), sys.argv[3], sys.argv[4]
     chosen = tuple(n for n in names.split(",") if n in PIPELINES)
     with open(out_path, "w") as f:

@@ -14,7 +14,7 @@ import os
 import sys
 from dataclasses import asdict
 
-from harness import CHUNK, PIPELINES, SIZE, Config, Row, rows_from_child, skipped
+from harness import CHUNK, PIPELINES, SIZE, Config, Row, child_env, pin_to_one_core, rows_from_child, skipped
 
 NAME = "jaxaug-1core"
 ORDER = 12  # after jaxaug's own rows
@@ -51,8 +51,7 @@ def run(cfg: Config, pipelines: tuple[str, ...]) -> list[Row]:
     """jaxaug's best CPU settings (chunks of 8; policies one example at a time) on one core."""
     if not hasattr(os, "sched_setaffinity"):
         return [skipped(p, f"jaxaug, {ONE_CORE}", "os.sched_setaffinity is Linux-only") for p in (*pipelines, *POLICIES)]
-    here = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join([here, os.environ.get("PYTHONPATH", "")])}
+    env = child_env()
     config = json.dumps(asdict(cfg))
     return rows_from_child(
         lambda rows_path: [sys.executable, os.path.abspath(__file__), rows_path, config, ",".join(pipelines)],
@@ -63,7 +62,7 @@ def run(cfg: Config, pipelines: tuple[str, ...]) -> list[Row]:
 
 if __name__ == "__main__":
     # Pin before JAX starts, so that XLA's thread pool has one thread on one core.
-    os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
+    pin_to_one_core()
     out_path, config, names = sys.argv[1], json.loads(sys.argv[2]), sys.argv[3]
     chosen = tuple(n for n in names.split(",") if n in PIPELINES)
     with open(out_path, "w") as f:
